@@ -1,0 +1,69 @@
+# Council Assistant: Make is the interface (`make help`). Every command runs from the repository root.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        ?= .venv
+PY          := $(VENV)/bin/python
+RASA        := $(VENV)/bin/rasa
+RASA_PORT   ?= 5005
+ACTIONS_PORT ?= 5055
+BACKEND_PORT ?= 8080
+CHAT_PORT   ?= 8000
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONPATH := $(CURDIR)
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+
+# Our data is not in Rasa's default places: say it once.
+RASA_DATA   := --config config.yml --domain bot/domain --data nlu_data bot/rules bot/stories
+MODEL_FP     = $(shell $(PY) scripts/model_fingerprint.py)
+MODEL        = models/council-$(MODEL_FP).tar.gz
+SPACY_STAMP := build/spacy_council/council_stamp.json
+
+.PHONY: help install spacy train run test lint validate eval bench clean
+
+help: ## List every target
+	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml scripts/find_python310.sh
+	@py=$$(scripts/find_python310.sh) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	  echo "Creating $(VENV) with $$py"; rm -rf $(VENV); "$$py" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
+	$(PY) -m pip install --quiet --no-build-isolation -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv with Python 3.10 and install everything (only when pyproject.toml changed)
+
+$(SPACY_STAMP): $(VENV)/.installed nlu_components/build_spacy.py nlu_components/entity_patterns.yml
+	$(PY) nlu_components/build_spacy.py
+
+spacy: $(SPACY_STAMP) ## Build the project's spaCy pipeline (blank English + postcode/reference ruler)
+
+train: install spacy ## Train the model when config, domain, stories or NLU data changed
+	@if [ -f $(MODEL) ]; then echo "Model is up to date: $(MODEL)"; else \
+	  echo "Training $(MODEL) ..."; \
+	  $(RASA) train $(RASA_DATA) --out models --fixed-model-name council-$(MODEL_FP) || exit 1; fi
+
+run: train ## Set up, train if stale, start backend, actions, Rasa and chat page; Ctrl-C stops all
+	$(PY) -m local_stack --model $(MODEL) --rasa-port $(RASA_PORT) --actions-port $(ACTIONS_PORT) \
+	  --backend-port $(BACKEND_PORT) --chat-port $(CHAT_PORT)
+
+test: train ## Run every test: unit, integration over real HTTP, data validation, conversation tests
+	COUNCIL_MODEL=$(MODEL) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff (with docstring rules)
+	$(VENV)/bin/ruff check .
+
+validate: install ## rasa data validate
+	$(RASA) data validate $(RASA_DATA) --fail-on-warnings
+
+eval: install spacy ## NLU benchmark: held-out set and CLINC150, ours vs Rasa's default pipeline
+	$(PY) bench/nlu_eval.py
+
+bench: ## Latency benchmark against a running stack (start it with `make run` first)
+	$(PY) bench/latency.py --rasa-url http://127.0.0.1:$(RASA_PORT)
+
+clean: ## Remove build output (models, spaCy pipeline, run state); keeps .venv
+	rm -rf models build run results .pytest_cache

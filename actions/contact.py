@@ -1,0 +1,146 @@
+"""Contacting the council, and handing a conversation over to a person as a contact-centre case."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from connectors.errors import NotFound, Rejected, ServiceUnavailable
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.council import connectors, profile, say_service_unavailable, spoken_reference
+
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# UK numbers: 07xxx xxxxxx, 01632 960000, +44 7700 900123
+PHONE_RE = re.compile(r"(?:\+44\s?|0)(?:\d\s?){9,10}")
+NO_CONTACT = "none"
+
+
+def parse_contact(text: str) -> dict[str, str] | None:
+    """Find an email address or UK phone number in what the resident typed; None when there is neither."""
+    if text.strip().lower() == NO_CONTACT:
+        return {}
+    contact: dict[str, str] = {}
+    email = EMAIL_RE.search(text)
+    if email:
+        contact["email"] = email.group(0)
+    phone = PHONE_RE.search(text.replace("-", " ").replace("(", "").replace(")", ""))
+    if phone:
+        contact["phone"] = re.sub(r"\s", "", phone.group(0))
+    return contact or None
+
+
+async def validate_contact(slot_value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    """Shared rule for contact details: an email or phone number, or "none" when the resident said no."""
+    text = str(slot_value or "")
+    if parse_contact(text) is None:
+        dispatcher.utter_message(response="utter_contact_details_invalid")
+        return {"contact_details": None}
+    return {"contact_details": text.strip()[:200]}
+
+
+class ActionContactCouncil(Action):
+    """Phone numbers, emails and opening times, for one department or the council as a whole."""
+
+    def name(self) -> str:
+        """Action name used in rules."""
+        return "action_contact_council"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Tell the contact point, then the out-of-hours number."""
+        council = profile()
+        department = tracker.get_slot("department") or "general"
+        try:
+            points = connectors().contacts.contacts(department)
+            if not points and department != "general":
+                points = connectors().contacts.contacts("general")
+        except (ServiceUnavailable, NotFound):
+            points = []
+        if points:
+            point = points[0]
+            dispatcher.utter_message(
+                response="utter_contact_point",
+                name=point.name,
+                phone=point.phone,
+                hours=point.hours,
+                email=point.email or "",
+                url=point.url or council.link("contact_council"),
+            )
+        else:  # the council's own numbers are in the profile, so this answer survives an outage
+            dispatcher.utter_message(
+                response="utter_contact_point",
+                name=council.name,
+                phone=council.phone,
+                hours=council.phone_hours,
+                email="",
+                url=council.link("contact_council"),
+            )
+        dispatcher.utter_message(response="utter_contact_out_of_hours", out_of_hours_phone=council.out_of_hours_phone)
+        return [SlotSet("department", None)]
+
+
+class ValidateHandoverForm(FormValidationAction):
+    """A handover needs a way to reach the resident, or their choice not to give one."""
+
+    def name(self) -> str:
+        """Validation action for handover_form."""
+        return "validate_handover_form"
+
+    async def validate_contact_details(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Accept an email address or phone number, or "none"."""
+        return await validate_contact(slot_value, dispatcher)
+
+
+def transcript_summary(tracker: Tracker, limit: int = 6) -> str:
+    """The resident's last few messages, so the contact centre knows why they are calling."""
+    said = [e.get("text") for e in tracker.events if e.get("event") == "user" and e.get("text")]
+    said = [text for text in said if not text.startswith("/")][-limit:]
+    return " | ".join(text[:300] for text in said) or "Asked to speak to a person"
+
+
+class ActionCreateCase(Action):
+    """Open a contact-centre case (POST /cases) carrying a link to this conversation."""
+
+    def name(self) -> str:
+        """Run when handover_form is complete."""
+        return "action_create_case"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Create the case and give its reference; on failure, give the phone number instead."""
+        council = profile()
+        contact = parse_contact(str(tracker.get_slot("contact_details") or NO_CONTACT)) or {}
+        transcript_url = f"{council.transcript_base_url.rstrip('/')}/{tracker.sender_id}"
+        try:
+            receipt = connectors().cases.create_case(
+                reason=transcript_summary(tracker),
+                conversation_id=tracker.sender_id,
+                transcript_url=transcript_url,
+                channel=tracker.get_latest_input_channel() or "unknown",
+                email=contact.get("email"),
+                phone=contact.get("phone"),
+            )
+        except (ServiceUnavailable, Rejected, NotFound):
+            say_service_unavailable(dispatcher, "contact centre")
+            return [SlotSet("contact_details", None)]
+        dispatcher.utter_message(
+            response="utter_case_created",
+            reference=receipt.reference,
+            reference_spoken=spoken_reference(receipt.reference),
+            expected_response=receipt.expected_response or "",
+        )
+        dispatcher.utter_message(
+            response="utter_case_call_us",
+            council_name=council.name,
+            council_phone=council.phone,
+            council_phone_hours=council.phone_hours,
+        )
+        return [SlotSet("contact_details", None)]

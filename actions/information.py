@@ -1,0 +1,54 @@
+"""Information answers: words from the domain (utter_info_<intent>), links from the council profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.council import profile
+
+# Intents answered from content alone; each has a response utter_info_<intent>.
+INFORMATION_INTENTS = (
+    "bulky_waste_collection",
+    "garden_waste_subscription",
+    "noise_complaint",
+    "council_tax_pay",
+    "council_tax_discount",
+    "council_tax_moving",
+    "parking_permit",
+    "parking_fine",
+    "library_renew",
+    "housing_repair",
+    "housing_apply",
+    "register_to_vote",
+    "school_term_dates",
+    "register_death",
+)
+
+
+class ActionCouncilInformation(Action):
+    """Answer an information intent with its response and the council's page for it."""
+
+    def name(self) -> str:
+        """Action name used in rules."""
+        return "action_council_information"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Utter utter_info_<intent>, or help when the intent has no information answer."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent not in INFORMATION_INTENTS:
+            dispatcher.utter_message(response="utter_help")
+            return []
+        council = profile()
+        dispatcher.utter_message(
+            response=f"utter_info_{intent}",
+            link=council.link(intent),
+            council_phone=council.phone,
+            emergency_phone=council.housing_repairs_emergency_phone,
+        )
+        return []

@@ -1,0 +1,34 @@
+"""Libraries: opening hours, holiday closures included (renewals are an information response)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from connectors.errors import ServiceUnavailable
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.council import connectors, say_service_unavailable
+from actions.sites import tell_site_hours
+
+
+class ActionLibraryHours(Action):
+    """Tell the named library's hours, or every library's."""
+
+    def name(self) -> str:
+        """Action name used in rules."""
+        return "action_library_hours"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Read branches from the library system and tell their hours."""
+        try:
+            sites = connectors().libraries.libraries()
+        except ServiceUnavailable:
+            say_service_unavailable(dispatcher, "library")
+            return [SlotSet("place", None)]
+        tell_site_hours(dispatcher, sites, tracker.get_slot("place"), date.today())
+        return [SlotSet("place", None)]

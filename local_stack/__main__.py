@@ -1,0 +1,74 @@
+"""`make run`: start the backend, action server, Rasa and chat page in one terminal; Ctrl-C stops them all."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import sys
+import time
+from pathlib import Path
+
+from local_stack.services import ROOT, Stack, actions_service, backend_service, chat_service, rasa_service
+
+
+def main() -> int:
+    """Parse ports, start the stack, print the URLs and wait for Ctrl-C."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", type=Path, required=True)
+    parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
+    parser.add_argument("--actions-port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))
+    parser.add_argument("--backend-port", type=int, default=int(os.environ.get("BACKEND_PORT", 8080)))
+    parser.add_argument("--chat-port", type=int, default=int(os.environ.get("CHAT_PORT", 8000)))
+    args = parser.parse_args()
+
+    # The backend and the action server share a key made for this run, unless one is configured.
+    api_key = os.environ.get("COUNCIL_API_KEY") or secrets.token_urlsafe(24)
+    backend_url = f"http://127.0.0.1:{args.backend_port}"
+    stack = Stack(
+        [
+            backend_service(args.backend_port, api_key),
+            actions_service(args.actions_port, backend_url, api_key),
+            rasa_service(args.rasa_port, args.model, args.actions_port),
+            chat_service(args.chat_port, f"http://127.0.0.1:{args.rasa_port}"),
+        ],
+        log_dir=ROOT / "run",
+    )
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    print(f"Starting Council Assistant with {args.model} (logs in run/*.log) ...", flush=True)
+    try:
+        stack.start()
+        print("\nCouncil Assistant is running:")
+        print(f"  Chat page for residents   http://127.0.0.1:{args.chat_port}/")
+        print(f"  Rasa (REST, socket.io)    http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook")
+        print(f"  Action server             http://127.0.0.1:{args.actions_port}/health")
+        print(f"  Council backend (stand-in) {backend_url}/openapi.json")
+        print("Press Ctrl-C to stop.", flush=True)
+        while True:
+            for service in stack.services:
+                if service.process is not None and service.process.poll() is not None:
+                    print(f"\n{service.name} stopped unexpectedly:\n{service.log_tail()}", file=sys.stderr)
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nStopping ...", flush=True)
+        return 0
+    except RuntimeError as error:
+        print(f"\nCould not start: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+        print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

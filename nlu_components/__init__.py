@@ -1,0 +1,1 @@
+"""The project's own NLU pieces: the spaCy pipeline builder and Rasa graph components."""
