@@ -1,0 +1,280 @@
+"""The chat page driven in headless Chromium over the DevTools protocol; skipped when Chromium is absent.
+
+Set WEB_CHAT_SCREENSHOTS=/some/dir to keep screenshots of the page at 320 px and 400 px wide.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import urllib.request
+from pathlib import Path
+
+import aiohttp
+import pytest
+from werkzeug.serving import make_server
+
+from web_chat.server import WebChatSettings, create_app
+
+CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and Path(p).exists()), None)
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium at /usr/bin/chromium")
+
+
+class ChatServer:
+    """The chat app on a real loopback port, in a thread."""
+
+    def __init__(self, rasa_url: str) -> None:
+        self.server = make_server("127.0.0.1", 0, create_app(WebChatSettings(rasa_url=rasa_url)), threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05})
+        self.thread.daemon = True
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Browser:
+    """Just enough of the DevTools protocol to type, press keys, evaluate and take screenshots."""
+
+    def __init__(self) -> None:
+        self.profile = tempfile.mkdtemp(prefix="chat-profile-")
+        self.process = subprocess.Popen(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={self.profile}",
+                "--remote-debugging-port=0",
+                "--window-size=400,700",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        port = None
+        for line in self.process.stderr:
+            found = re.search(r"DevTools listening on ws://127\.0\.0\.1:(\d+)/", line)
+            if found:
+                port = int(found.group(1))
+                break
+        assert port, "Chromium did not start its DevTools server"
+        threading.Thread(target=self.process.stderr.read, daemon=True).start()  # keep the pipe drained
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as answer:
+            targets = json.load(answer)
+        ws_url = next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
+        self.loop = asyncio.new_event_loop()
+        self.session = self.loop.run_until_complete(self._open_session())
+        self.ws = self.loop.run_until_complete(self.session.ws_connect(ws_url, max_msg_size=0))
+        self.next_id = 0
+
+    async def _open_session(self) -> aiohttp.ClientSession:
+        return aiohttp.ClientSession()
+
+    async def _send(self, method: str, params: dict) -> dict:
+        self.next_id += 1
+        message_id = self.next_id
+        await self.ws.send_json({"id": message_id, "method": method, "params": params})
+        while True:
+            message = await self.ws.receive_json(timeout=15)
+            if message.get("id") == message_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message["result"]
+
+    def send(self, method: str, **params) -> dict:
+        return self.loop.run_until_complete(self._send(method, params))
+
+    def eval(self, expression: str):
+        result = self.send("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(result["exceptionDetails"])
+        return result["result"].get("value")
+
+    def wait_for(self, expression: str, timeout: float = 5.0):
+        """Evaluate `expression` until it is truthy."""
+        deadline = self.loop.time() + timeout
+        while True:
+            value = self.eval(expression)
+            if value:
+                return value
+            if self.loop.time() > deadline:
+                raise AssertionError(f"timed out waiting for {expression}")
+            self.loop.run_until_complete(asyncio.sleep(0.05))
+
+    def open(self, url: str, width: int = 400, height: int = 700) -> None:
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        self.send("Page.navigate", url=url)
+        self.wait_for("document.readyState === 'complete' && !!document.querySelector('.message--bot')")
+
+    def key(self, key: str, code: int, text: str = "", shift: bool = False) -> None:
+        modifiers = 8 if shift else 0
+        event = {"key": key, "code": key, "windowsVirtualKeyCode": code, "modifiers": modifiers}
+        self.send("Input.dispatchKeyEvent", type="keyDown", text=text, **event)
+        self.send("Input.dispatchKeyEvent", type="keyUp", **event)
+
+    def type_and_enter(self, text: str) -> None:
+        self.eval("document.getElementById('message').focus()")
+        self.send("Input.insertText", text=text)
+        self.key("Enter", 13, "\r")
+
+    def screenshot(self, name: str) -> None:
+        folder = os.environ.get("WEB_CHAT_SCREENSHOTS")
+        if folder:
+            data = self.send("Page.captureScreenshot", format="png")["data"]
+            Path(folder, name).write_bytes(base64.b64decode(data))
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.ws.close())
+        self.loop.run_until_complete(self.session.close())
+        self.loop.close()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = Browser()
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def chat(fake_rasa):
+    server = ChatServer(fake_rasa.url)
+    yield server
+    server.stop()
+
+
+def transcript_texts(browser: Browser) -> list[str]:
+    return browser.eval("Array.from(document.querySelectorAll('#transcript .message')).map(m => m.innerText.trim())")
+
+
+def test_keyboard_reaches_every_control_in_a_sensible_order(browser, chat):
+    browser.open(chat.url)
+    order = []
+    for _ in range(5):
+        browser.key("Tab", 9)
+        order.append(browser.eval("document.activeElement.id || document.activeElement.className"))
+    assert order == ["skip-link", "restart", "transcript", "message", "send"]
+
+
+def test_page_fits_320_px_without_sideways_scrolling(browser, chat):
+    browser.open(chat.url, width=320, height=640)
+    browser.type_and_enter("when is my bin day")
+    browser.wait_for("document.querySelectorAll('.choices button').length === 3")
+    assert browser.eval("document.documentElement.scrollWidth") <= 320
+    browser.screenshot("chat-320.png")
+
+
+def test_typed_message_is_answered_with_links_and_real_buttons(browser, chat, fake_rasa):
+    browser.open(chat.url)
+    browser.type_and_enter("when is my bin day")
+    browser.wait_for("document.querySelectorAll('.choices button').length === 3")
+    assert browser.eval("document.getElementById('message').value") == ""
+    texts = transcript_texts(browser)
+    assert texts[1] == "You said: when is my bin day" or texts[1].endswith("when is my bin day")
+    link = browser.eval(
+        "(() => { const a = document.querySelector('.message--bot a');"
+        " return [a.getAttribute('href'), a.textContent, a.rel]; })()"
+    )
+    assert link == [
+        "https://www.fernbridge.gov.uk/bins",
+        "collection calendar (opens in a new tab)",
+        "noopener noreferrer",
+    ]
+    sender = browser.eval("sessionStorage.getItem('councilAssistant.sender')")
+    assert re.fullmatch(r"web-[0-9a-f]{32}", sender)
+    assert fake_rasa.received[-1] == {"sender": sender, "message": "when is my bin day"}
+
+
+def test_choice_sends_its_payload_and_shows_its_title(browser, chat, fake_rasa):
+    browser.open(chat.url)
+    browser.type_and_enter("bin day please")
+    browser.wait_for("document.querySelectorAll('.choices button').length === 3")
+    browser.eval("document.querySelector('.choices button').focus()")
+    browser.key("Enter", 13, "\r")  # keyboard, not a mouse
+    browser.wait_for("document.querySelectorAll('.message--bot strong').length > 0")
+    assert fake_rasa.received[-1]["message"] == '/inform{"uprn": "100090000001"}'
+    texts = transcript_texts(browser)
+    assert texts[-2].endswith("1 Mill Lane") and "uprn" not in texts[-2]
+    assert browser.eval("Array.from(document.querySelectorAll('.choices button')).every(b => b.disabled)")
+    assert browser.eval("document.activeElement.id") == "message"
+    browser.screenshot("chat-400.png")
+
+
+def test_html_in_bot_text_is_shown_not_run(browser, chat):
+    browser.open(chat.url)
+    browser.type_and_enter("__xss")
+    browser.wait_for("document.querySelectorAll('.message--bot').length === 2")
+    assert browser.eval("window.__pwned === undefined")
+    assert browser.eval("document.querySelectorAll('#transcript img, #transcript script').length") == 0
+    hrefs = browser.eval("Array.from(document.querySelectorAll('#transcript a')).map(a => a.getAttribute('href'))")
+    assert hrefs == ["https://www.fernbridge.gov.uk/bins"]  # no javascript: link, full stop left outside
+    assert "<img src=x" in transcript_texts(browser)[-1]
+
+
+def test_empty_message_is_not_sent(browser, chat, fake_rasa):
+    browser.open(chat.url)
+    browser.type_and_enter("    ")
+    browser.loop.run_until_complete(asyncio.sleep(0.3))
+    assert fake_rasa.received == []
+    assert len(transcript_texts(browser)) == 1
+
+
+def test_assistant_error_is_explained_and_typed_text_kept(browser, chat):
+    browser.open(chat.url)
+    browser.type_and_enter("__status_500")
+    alert = browser.wait_for("!document.getElementById('error').hidden && document.getElementById('error').textContent")
+    assert "error 502" in alert and "still in the message box" in alert
+    assert browser.eval("document.getElementById('message').value") == "__status_500"
+    assert len(transcript_texts(browser)) == 1  # the unsent message is not shown as sent
+
+
+def test_unreachable_chat_server_is_explained_and_typed_text_kept(browser, fake_rasa):
+    server = ChatServer(fake_rasa.url)
+    browser.open(server.url)
+    server.stop()
+    browser.type_and_enter("is the tip open on sunday")
+    alert = browser.wait_for("!document.getElementById('error').hidden && document.getElementById('error').textContent")
+    assert "could not reach" in alert
+    assert browser.eval("document.getElementById('message').value") == "is the tip open on sunday"
+    browser.screenshot("chat-error.png")
+
+
+def test_transcript_survives_a_reload_and_start_again_begins_a_new_conversation(browser, chat):
+    browser.open(chat.url)
+    browser.type_and_enter("hello")
+    browser.wait_for("document.querySelectorAll('.message--bot').length === 2")
+    sender = browser.eval("sessionStorage.getItem('councilAssistant.sender')")
+    browser.open(chat.url)
+    assert transcript_texts(browser)[-1].endswith("You said: hello")
+    assert browser.eval("sessionStorage.getItem('councilAssistant.sender')") == sender
+    browser.eval("document.getElementById('restart').click()")
+    assert len(transcript_texts(browser)) == 1
+    assert browser.eval("sessionStorage.getItem('councilAssistant.sender')") != sender
+    assert browser.eval("document.activeElement.id") == "message"
