@@ -66,7 +66,9 @@ def match_address(text: str, options: list[dict[str, str]]) -> dict[str, str] | 
     for word in said.split():
         if word in ORDINALS:
             position = ORDINALS[word]
-            return options[position - 1] if position == -1 or position <= len(options) else None
+            if position == -1:
+                return options[-1]
+            return options[position - 1] if position <= len(options) else None
     return None
 
 

@@ -64,7 +64,7 @@ class ActionPlanningStatus(Action):
                 response="utter_planning_not_found", reference=reference, link=profile().link("planning_application")
             )
             return [SlotSet("reference", None)]
-        decision = f" Decision: {application.decision}." if application.decision else ""
+        decision = f" Decision: {application.decision.replace('_', ' ')}." if application.decision else ""
         if not application.decision and application.decision_due:
             due = application.decision_due
             decision = f" A decision is due by {due:%A} {due.day} {due:%B %Y}."
@@ -73,7 +73,7 @@ class ActionPlanningStatus(Action):
             reference=application.reference,
             address=application.address,
             proposal=application.proposal,
-            status=application.status,
+            status=application.status.replace("_", " "),
             decision=decision,
             url=application.url or profile().link("planning_application"),
         )

@@ -1,0 +1,47 @@
+import asyncio
+
+from rasa_sdk.events import ActiveLoop
+
+from actions.conversation import ActionCancel, ActionOutOfScope, clear_form_slots
+from actions.urgent import ActionUrgentRoute
+from tests.actions.helpers import response_names, run, tracker
+
+
+def test_urgent_route_answers_first_and_ends_the_running_form():
+    events, messages = asyncio.run(
+        run(ActionUrgentRoute(), tracker(intent="homeless_urgent", active_loop="bin_day_form"))
+    )
+    assert response_names(messages) == ["utter_homeless_urgent"]
+    assert messages[0]["out_of_hours_phone"] == "01632 960999"
+    assert messages[0]["link"].startswith("https://")
+    assert events == [ActiveLoop(None), *clear_form_slots()]
+
+
+def test_urgent_route_outside_a_form_changes_nothing_else():
+    events, messages = asyncio.run(run(ActionUrgentRoute(), tracker(intent="safeguarding_concern")))
+    assert response_names(messages) == ["utter_safeguarding_concern"]
+    assert events == []
+
+
+def test_urgent_route_defaults_to_danger_for_an_unexpected_intent():
+    _, messages = asyncio.run(run(ActionUrgentRoute(), tracker(intent="greet")))
+    assert response_names(messages) == ["utter_immediate_danger"]
+
+
+def test_cancel_inside_a_form_deactivates_it_and_clears_its_slots():
+    events, messages = asyncio.run(
+        run(ActionCancel(), tracker(slots={"postcode": "FB1 2AA"}, intent="cancel", active_loop="missed_bin_form"))
+    )
+    assert response_names(messages) == ["utter_cancelled"]
+    assert events[0] == ActiveLoop(None)
+    assert {"event": "slot", "timestamp": None, "name": "postcode", "value": None} in events
+
+
+def test_cancel_with_nothing_running_says_so():
+    events, messages = asyncio.run(run(ActionCancel(), tracker(intent="cancel")))
+    assert (events, response_names(messages)) == ([], ["utter_nothing_to_cancel"])
+
+
+def test_out_of_scope_offers_a_person():
+    events, messages = asyncio.run(run(ActionOutOfScope(), tracker(intent="nlu_fallback")))
+    assert (events, response_names(messages)) == ([], ["utter_out_of_scope"])
