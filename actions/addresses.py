@@ -6,13 +6,13 @@ import re
 from abc import ABCMeta, abstractmethod
 from typing import Any
 
-from connectors.errors import NotFound, Rejected, ServiceUnavailable
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.council import connectors, normalise_postcode, profile, say_service_unavailable
+from connectors.errors import NotFound, Rejected, ServiceUnavailable
 
 ORDINALS = {
     "first": 1, "1st": 1, "one": 1,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connectors.errors import NotFound, Rejected, ServiceUnavailable
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.council import connectors, profile, say_service_unavailable
+from connectors.errors import NotFound, Rejected, ServiceUnavailable
 
 PLANNING_REFERENCE_RE = re.compile(r"\b(\d{2})\s*/\s*(\d{4,5})\s*/\s*([A-Za-z]{2,4})\b")
 

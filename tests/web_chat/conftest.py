@@ -5,8 +5,8 @@ from __future__ import annotations
 import socket
 
 import pytest
-from tests.web_chat.fake_rasa import FakeRasa
 
+from tests.web_chat.fake_rasa import FakeRasa
 from web_chat.server import WebChatSettings, create_app
 
 
