@@ -39,11 +39,11 @@ class ValidateMissedBinForm(AddressFormValidation):
         """Validation action for missed_bin_form."""
         return "validate_missed_bin_form"
 
-    async def validate(
+    async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Once both the property and the bin are known, in whatever order, check the bin is collected there."""
-        events = await super().validate(dispatcher, tracker, domain)
+        events = await super().get_validation_events(dispatcher, tracker, domain)
         slots = {**tracker.current_slot_values()}
         slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
         uprn, bin_type = slots.get("uprn"), slots.get("bin_type")
