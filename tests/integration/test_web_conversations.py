@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-
 from tests.conftest import RunningStack, buttons, texts
-
 
 
 def test_bin_day_asks_postcode_then_address_then_tells_dates(running_stack: RunningStack, sender: str) -> None:
