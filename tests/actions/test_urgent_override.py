@@ -12,6 +12,8 @@ PHRASES = load_phrases()
         ("I can smell gas", "immediate_danger"),
         ("he says he's going to hurt himself", "immediate_danger"),
         ("my neighbour's house is on fire", "immediate_danger"),
+        ("i want to end it all", "immediate_danger"),
+        ("I dont want to live anymore", "immediate_danger"),
         ("I have nowhere to sleep tonight", "homeless_urgent"),
         ("I think the child next door is being hurt", "safeguarding_concern"),
     ],
