@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from connectors.errors import NotFound, Rejected, ServiceUnavailable
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -20,6 +19,7 @@ from actions.council import (
     spoken_reference,
 )
 from actions.sites import tell_site_hours
+from connectors.errors import NotFound, Rejected, ServiceUnavailable
 
 MAX_ITEM_LENGTH = 100
 
