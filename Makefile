@@ -9,19 +9,24 @@ RASA_PORT   ?= 5005
 ACTIONS_PORT ?= 5055
 BACKEND_PORT ?= 8080
 CHAT_PORT   ?= 8000
+VOICE_PORT  ?= 5100
+CONSOLE_PORT ?= 5200
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
+# Rasa 3.6 and its pinned libraries print pages of deprecation warnings that no resident or council can act on.
+export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 export PYTHONPATH := $(CURDIR)
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 
 # Our data is not in Rasa's default places: say it once.
 RASA_DATA   := --config config.yml --domain bot/domain --data nlu_data bot/rules bot/stories
-MODEL_FP     = $(shell $(PY) scripts/model_fingerprint.py)
-MODEL        = models/council-$(MODEL_FP).tar.gz
+# The model `make train` last trained or found up to date; run and test use exactly that one.
+CURRENT_MODEL := models/current
+MODEL        = $(shell cat $(CURRENT_MODEL))
 SPACY_STAMP := build/spacy_council/council_stamp.json
 
-.PHONY: help install spacy train run test lint validate eval bench clean
+.PHONY: help install spacy train run test lint validate voice-model eval bench clean
 
 help: ## List every target
 	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,7 +35,7 @@ $(VENV)/.installed: pyproject.toml scripts/find_python310.sh
 	@py=$$(scripts/find_python310.sh) || exit 1; \
 	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	  echo "Creating $(VENV) with $$py"; rm -rf $(VENV); "$$py" -m venv $(VENV) || exit 1; fi
-	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
+	$(PY) -m pip install --quiet "setuptools>=64,<71" "wheel<0.46"
 	$(PY) -m pip install --quiet --no-build-isolation -e ".[dev]"
 	@touch $@
 
@@ -42,13 +47,16 @@ $(SPACY_STAMP): $(VENV)/.installed nlu_components/build_spacy.py nlu_components/
 spacy: $(SPACY_STAMP) ## Build the project's spaCy pipeline (blank English + postcode/reference ruler)
 
 train: install spacy ## Train the model when config, domain, stories or NLU data changed
-	@if [ -f $(MODEL) ]; then echo "Model is up to date: $(MODEL)"; else \
-	  echo "Training $(MODEL) ..."; \
-	  $(RASA) train $(RASA_DATA) --out models --fixed-model-name council-$(MODEL_FP) || exit 1; fi
+	@fp=$$($(PY) scripts/model_fingerprint.py); model=models/council-$$fp.tar.gz; \
+	if [ -f $$model ]; then echo "Model is up to date: $$model"; else \
+	  echo "Training $$model ..."; \
+	  $(RASA) train $(RASA_DATA) --out models --fixed-model-name council-$$fp || exit 1; fi; \
+	echo $$model > $(CURRENT_MODEL)
 
-run: train ## Set up, train if stale, start backend, actions, Rasa and chat page; Ctrl-C stops all
+run: train ## Set up, train if stale, start backend, actions, Rasa, chat page, Alexa endpoint; Ctrl-C stops all
 	$(PY) -m local_stack --model $(MODEL) --rasa-port $(RASA_PORT) --actions-port $(ACTIONS_PORT) \
-	  --backend-port $(BACKEND_PORT) --chat-port $(CHAT_PORT)
+	  --backend-port $(BACKEND_PORT) --chat-port $(CHAT_PORT) --voice-port $(VOICE_PORT) \
+	  --console-port $(CONSOLE_PORT)
 
 test: train ## Run every test: unit, integration over real HTTP, data validation, conversation tests
 	COUNCIL_MODEL=$(MODEL) $(PY) -m pytest $(PYTEST_ARGS)
@@ -56,8 +64,12 @@ test: train ## Run every test: unit, integration over real HTTP, data validation
 lint: install ## ruff (with docstring rules)
 	$(VENV)/bin/ruff check .
 
-validate: install ## rasa data validate
+validate: install ## rasa data validate; the Alexa interaction model matches nlu_data/
 	$(RASA) data validate $(RASA_DATA) --fail-on-warnings
+	$(PY) -m voice_skill.interaction_model --check
+
+voice-model: install ## Regenerate the Alexa interaction model from nlu_data/
+	$(PY) -m voice_skill.interaction_model
 
 eval: install spacy ## NLU benchmark: held-out set and CLINC150, ours vs Rasa's default pipeline
 	$(PY) bench/nlu_eval.py

@@ -93,6 +93,10 @@ def train(name: str, config: Path, nlu: Path, work: Path) -> tuple[Path, float]:
     out = work / name
     out.mkdir(parents=True, exist_ok=True)
     log_path = work / f"train_{name}.log"
+    # Rasa rewrites a config whose assistant_id is its placeholder: train from a copy, never the committed file.
+    copy = work / f"{name}_{config.name}"
+    shutil.copyfile(config, copy)
+    config = copy
     cmd = [
         sys.executable, "-m", "rasa", "train", "nlu",
         "--config", str(config), "--nlu", str(nlu), "--out", str(out), "--fixed-model-name", name,

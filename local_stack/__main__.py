@@ -1,4 +1,4 @@
-"""`make run`: start the backend, action server, Rasa and chat page in one terminal; Ctrl-C stops them all."""
+"""`make run`: start the backend, action server, Rasa, chat page and Alexa skill endpoint; Ctrl-C stops them all."""
 
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ import sys
 import time
 from pathlib import Path
 
-from local_stack.services import ROOT, Stack, actions_service, backend_service, chat_service, rasa_service
+from local_stack.services import (
+    ROOT,
+    Stack,
+    actions_service,
+    backend_service,
+    chat_service,
+    console_service,
+    rasa_service,
+    voice_service,
+)
 
 
 def main() -> int:
@@ -21,9 +30,14 @@ def main() -> int:
     parser.add_argument("--actions-port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))
     parser.add_argument("--backend-port", type=int, default=int(os.environ.get("BACKEND_PORT", 8080)))
     parser.add_argument("--chat-port", type=int, default=int(os.environ.get("CHAT_PORT", 8000)))
+    parser.add_argument("--voice-port", type=int, default=int(os.environ.get("VOICE_PORT", 5100)))
+    parser.add_argument("--console-port", type=int, default=int(os.environ.get("CONSOLE_PORT", 5200)))
     args = parser.parse_args()
 
     # The backend and the action server share a key made for this run, unless one is configured.
+    if not args.model.is_file():
+        print(f"No trained model at {args.model}: run `make train` (make run does it for you).", file=sys.stderr)
+        return 1
     api_key = os.environ.get("COUNCIL_API_KEY") or secrets.token_urlsafe(24)
     backend_url = f"http://127.0.0.1:{args.backend_port}"
     stack = Stack(
@@ -32,6 +46,10 @@ def main() -> int:
             actions_service(args.actions_port, backend_url, api_key),
             rasa_service(args.rasa_port, args.model, args.actions_port),
             chat_service(args.chat_port, f"http://127.0.0.1:{args.rasa_port}"),
+            # Verification stays on: a real Alexa reaches this endpoint through a tunnel.
+            voice_service(args.voice_port, f"http://127.0.0.1:{args.rasa_port}"),
+            console_service(args.console_port, f"http://127.0.0.1:{args.rasa_port}",
+                            f"sqlite:///{ROOT / 'run' / 'tracker.db'}"),
         ],
         log_dir=ROOT / "run",
     )
@@ -52,6 +70,8 @@ def main() -> int:
         print(f"  Rasa (REST, socket.io)    http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook")
         print(f"  Action server             http://127.0.0.1:{args.actions_port}/health")
         print(f"  Council backend (stand-in) {backend_url}/openapi.json")
+        print(f"  Alexa skill endpoint      http://127.0.0.1:{args.voice_port}/alexa")
+        print(f"  Staff console  http://127.0.0.1:{args.console_port}/")
         print("Press Ctrl-C to stop.", flush=True)
         while True:
             for service in stack.services:

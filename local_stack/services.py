@@ -26,6 +26,8 @@ class Service:
     public_url: str
     env: dict[str, str] = field(default_factory=dict)
     startup_seconds: float = 60.0
+    # a key the health answer's JSON must carry with a value (Rasa's /status answers 200 even with no model)
+    ready_key: str | None = None
     process: subprocess.Popen | None = None
     log_path: Path | None = None
 
@@ -48,9 +50,10 @@ class Service:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
-                if requests.get(self.health_url, timeout=2).status_code == 200:
+                answer = requests.get(self.health_url, timeout=2)
+                if answer.status_code == 200 and (self.ready_key is None or answer.json().get(self.ready_key)):
                     return
-            except requests.RequestException:
+            except (requests.RequestException, ValueError):
                 pass
             time.sleep(0.5)
         raise RuntimeError(f"{self.name} not ready after {self.startup_seconds:.0f}s:\n{self.log_tail()}")
@@ -113,6 +116,8 @@ def actions_service(port: int, backend_url: str, api_key: str | None) -> Service
 def rasa_service(port: int, model: Path, actions_port: int,
                  endpoints: str = "bot/endpoints.yml", extra_env: dict[str, str] | None = None) -> Service:
     """The Rasa server: REST and socket.io channels, HTTP API enabled."""
+    if not Path(model).is_file():
+        raise FileNotFoundError(f"No trained model at {model}: run `make train` first.")
     return Service(
         name="rasa",
         command=[
@@ -124,6 +129,7 @@ def rasa_service(port: int, model: Path, actions_port: int,
         public_url=f"http://127.0.0.1:{port}",
         env={"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook", **(extra_env or {})},
         startup_seconds=180,
+        ready_key="model_file",
     )
 
 
@@ -135,6 +141,30 @@ def chat_service(port: int, rasa_url: str) -> Service:
                  "--rasa-url", rasa_url],
         health_url=f"http://127.0.0.1:{port}/",
         public_url=f"http://127.0.0.1:{port}/",
+    )
+
+
+def voice_service(port: int, rasa_url: str, no_verify: bool = False) -> Service:
+    """The Alexa skill endpoint; Amazon's request verification stays on unless no_verify is explicit."""
+    command = [sys.executable, "-m", "voice_skill", "--host", "127.0.0.1", "--port", str(port), "--rasa-url", rasa_url]
+    if no_verify:
+        command.append("--no-verify")
+    return Service(
+        name="voice",
+        command=command,
+        health_url=f"http://127.0.0.1:{port}/health",
+        public_url=f"http://127.0.0.1:{port}/alexa",
+    )
+
+
+def console_service(port: int, rasa_url: str, tracker_db_url: str) -> Service:
+    """The staff console: reads transcripts from the tracker store, retrains and publishes to Rasa."""
+    return Service(
+        name="console",
+        command=[sys.executable, "-m", "staff_console", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        health_url=f"http://127.0.0.1:{port}/health",
+        public_url=f"http://127.0.0.1:{port}/",
+        env={"RASA_URL": rasa_url, "TRACKER_DB_URL": tracker_db_url},
     )
 
 

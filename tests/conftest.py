@@ -47,6 +47,7 @@ class RunningStack:
     rasa_url: str
     actions_url: str
     backend_url: str
+    tracker_db_url: str = ""
 
     def say(self, sender: str, text: str, timeout: float = 30) -> list[dict]:
         """Send one resident message through the REST channel; return Rasa's messages."""
@@ -89,7 +90,8 @@ def running_stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
     )
     stack.start()
     try:
-        yield RunningStack(stack, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", backend_url)
+        yield RunningStack(stack, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", backend_url,
+                           tracker_db_url=f"sqlite:///{work / 'tracker.db'}")
     finally:
         stack.stop()
 

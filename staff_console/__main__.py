@@ -1,0 +1,67 @@
+"""``python -m staff_console create-admin --username X`` or ``python -m staff_console serve --port 5200``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from staff_console.config import ConsoleConfig
+from staff_console.db import ROLES, AuditEntry, User, make_engine, make_sessions
+
+
+def create_user(config: ConsoleConfig, username: str, password: str, role: str) -> None:
+    """Create (or reset the password and role of) a staff account; the password is stored hashed."""
+    if len(password) < 10:
+        raise SystemExit("Passwords need at least 10 characters.")
+    sessions = make_sessions(make_engine(config.db_url))
+    db = sessions()
+    user = db.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        user = User(username=username)
+        db.add(user)
+    user.password_hash = generate_password_hash(password)
+    user.role = role
+    db.add(AuditEntry(username="(command line)", action="account", detail=f"{username} set up as {role}"))
+    db.commit()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command and run it."""
+    parser = argparse.ArgumentParser(prog="python -m staff_console", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, default_role in (("create-admin", "publisher"), ("create-user", "viewer")):
+        sub = commands.add_parser(name, help=f"create a staff account (role {default_role} by default)")
+        sub.add_argument("--username", required=True)
+        sub.add_argument("--role", choices=ROLES, default=default_role)
+        sub.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    serve = commands.add_parser("serve", help="run the console")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_PORT", 5200)))
+    args = parser.parse_args(argv)
+    config = ConsoleConfig.from_env()
+    if args.command in ("create-admin", "create-user"):
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass("Password: ")
+            if getpass.getpass("Again: ") != password:
+                raise SystemExit("The passwords differ.")
+        create_user(config, args.username, password, args.role)
+        print(f"Account {args.username} ({args.role}) is ready.")
+        return 0
+    from werkzeug.serving import run_simple
+
+    from staff_console.app import create_app
+
+    print(f"Staff console  http://{args.host}:{args.port}/", flush=True)
+    run_simple(args.host, args.port, create_app(config), threaded=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Console settings: one typed object read from environment variables with documented defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class ConsoleConfig:
+    """Where the console keeps its state, where it reads transcripts, how it trains and publishes.
+
+    Environment variables (defaults in brackets): ``CONSOLE_DB_URL`` [sqlite:///run/staff_console.db],
+    ``TRACKER_DB_URL`` [sqlite:///run/tracker.db], ``RASA_URL`` [http://127.0.0.1:5005],
+    ``CONSOLE_SECRET_KEY`` [random per start: sessions end on restart], ``CONSOLE_SESSION_MINUTES`` [30],
+    ``CONSOLE_LOW_CONFIDENCE`` [0.6], ``CONSOLE_DATA_DIR`` [nlu_data], ``CONSOLE_HELDOUT_DIR`` [nlu_heldout],
+    ``CONSOLE_TRAIN_CONFIG`` [config.yml], ``CONSOLE_MODELS_DIR`` [models],
+    ``CONSOLE_FINETUNE_FRACTION`` [0: train from scratch; e.g. 0.3 fine-tunes the live model with 30% of the epochs].
+    """
+
+    db_url: str = f"sqlite:///{ROOT / 'run' / 'staff_console.db'}"
+    tracker_db_url: str = f"sqlite:///{ROOT / 'run' / 'tracker.db'}"
+    rasa_url: str = "http://127.0.0.1:5005"
+    secret_key: str | None = None
+    session_minutes: int = 30
+    low_confidence: float = 0.6
+    data_dir: Path = ROOT / "nlu_data"
+    heldout_dir: Path = ROOT / "nlu_heldout"
+    train_config: Path = ROOT / "config.yml"
+    domain: Path = ROOT / "bot" / "domain"
+    dialogue_data: list[Path] = field(default_factory=lambda: [ROOT / "bot" / "rules", ROOT / "bot" / "stories"])
+    models_dir: Path = ROOT / "models"
+    finetune_fraction: float = 0.0
+    # Compare the first retrain with the model Rasa runs (off only where tests start from an empty registry).
+    adopt_running_model: bool = True
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> ConsoleConfig:
+        """Settings from the environment, then ``overrides``."""
+        env = os.environ
+        values: dict[str, Any] = {}
+        for name, key, kind in (
+            ("db_url", "CONSOLE_DB_URL", str), ("tracker_db_url", "TRACKER_DB_URL", str),
+            ("rasa_url", "RASA_URL", str), ("secret_key", "CONSOLE_SECRET_KEY", str),
+            ("session_minutes", "CONSOLE_SESSION_MINUTES", int), ("low_confidence", "CONSOLE_LOW_CONFIDENCE", float),
+            ("data_dir", "CONSOLE_DATA_DIR", Path), ("heldout_dir", "CONSOLE_HELDOUT_DIR", Path),
+            ("train_config", "CONSOLE_TRAIN_CONFIG", Path), ("models_dir", "CONSOLE_MODELS_DIR", Path),
+            ("finetune_fraction", "CONSOLE_FINETUNE_FRACTION", float),
+        ):
+            if env.get(key):
+                values[name] = kind(env[key])
+        values.update(overrides)
+        config = cls(**values)
+        if config.db_url.startswith("sqlite:///"):
+            Path(config.db_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        return config
+
+    def trainer_settings(self) -> dict[str, Any]:
+        """What the background trainer needs, as plain values."""
+        return {"ROOT": ROOT, "TRAIN_CONFIG": self.train_config, "DOMAIN": self.domain, "DATA_DIR": self.data_dir,
+                "DIALOGUE_DATA": self.dialogue_data, "MODELS_DIR": self.models_dir, "HELDOUT_DIR": self.heldout_dir,
+                "RASA_URL": self.rasa_url.rstrip("/"),
+                "FINETUNE_FRACTION": self.finetune_fraction, "ADOPT_RUNNING_MODEL": self.adopt_running_model}

@@ -1,0 +1,291 @@
+"""Retrain in the background, evaluate next to the live model, publish through the evaluation gate, roll back."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import select
+from sqlalchemy.orm import scoped_session
+
+from staff_console.db import AuditEntry, ModelRecord, TrainingJob, utcnow
+
+EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
+COMPONENT = re.compile(r"Starting to train component '([^']+)'")
+SAVED = re.compile(r"(?:saved at|stored at) '([^']+\.tar\.gz)'")
+# Share of the progress bar for each stage of `rasa train` (DIET epochs, then dialogue policies).
+STAGES = {"nlu": (2, 15), "DIETClassifier": (15, 65), "core": (65, 85), "TEDPolicy": (70, 85)}
+
+
+def gate(candidate: dict[str, Any], live: dict[str, Any] | None) -> tuple[bool, list[str]]:
+    """Publish only if the candidate is not worse than the live model on accuracy and out-of-scope recall.
+
+    Returns (passed, reasons): what got worse, each in plain English.
+    """
+    if live is None:
+        return True, ["No live model with an evaluation to compare with: the first model is published."]
+    reasons = []
+    if candidate["accuracy"] < live["accuracy"]:
+        reasons.append(f"Accuracy fell from {live['accuracy']:.1%} to {candidate['accuracy']:.1%}.")
+    new_oos, old_oos = candidate.get("oos_recall"), live.get("oos_recall")
+    if old_oos is not None and (new_oos is None or new_oos < old_oos):
+        reasons.append(f"Out-of-scope recall fell from {old_oos:.1%} to {(new_oos or 0):.1%}.")
+    return not reasons, reasons
+
+
+def worse_intents(candidate: dict[str, Any], live: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Intents whose F1 fell, worst first, with the candidate's confusion pairs that explain them."""
+    if not live:
+        return []
+    out = []
+    for intent, old in live.get("per_intent", {}).items():
+        new = candidate.get("per_intent", {}).get(intent, {"f1": 0.0})
+        if new["f1"] < old["f1"] - 1e-9:
+            pairs = [p for p in candidate.get("confusion_pairs", []) if intent in (p["gold"], p["predicted"])]
+            out.append({"intent": intent, "old_f1": old["f1"], "new_f1": new["f1"], "pairs": pairs[:3]})
+    return sorted(out, key=lambda item: item["new_f1"] - item["old_f1"])
+
+
+class Trainer:
+    """Runs one `rasa train` at a time in a background thread and records progress in the console DB."""
+
+    def __init__(self, sessions: scoped_session, config: dict[str, Any]) -> None:
+        self.sessions = sessions
+        self.config = config
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    # -- jobs ------------------------------------------------------------------------------------
+    def start(self, username: str) -> int | None:
+        """Start a training job; None when one is already running (never two trainings at once)."""
+        with self.lock:
+            if self.thread is not None and self.thread.is_alive():
+                return None
+            session = self.sessions()
+            job = TrainingJob(status="training", progress=1.0, message="Starting training", username=username)
+            session.add(job)
+            session.add(AuditEntry(username=username, action="train", detail="Started retraining"))
+            session.commit()
+            job_id = job.id
+            self.sessions.remove()
+            self.thread = threading.Thread(target=self._run, args=(job_id, username), daemon=True)
+            self.thread.start()
+            return job_id
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the running job (if any) ends; for tests and the benchmark."""
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    def _update(self, job_id: int, **values: Any) -> None:
+        session = self.sessions()
+        job = session.get(TrainingJob, job_id)
+        for key, value in values.items():
+            setattr(job, key, value)
+        session.commit()
+        self.sessions.remove()
+
+    def _run(self, job_id: int, username: str) -> None:
+        try:
+            model = self._train(job_id)
+            self._update(job_id, status="evaluating", progress=86.0, message="Evaluating on the held-out set")
+            record_id = self.register(model)
+            candidate = self.evaluation(record_id)
+            self._update(job_id, progress=93.0, message="Evaluating the live model", model_id=record_id)
+            live_id = self.adopt_running_model() or self.live_model_id()
+            live = self.evaluation(live_id) if live_id else None
+            passed, reasons = gate(candidate, live)
+            report = {"passed": passed, "reasons": reasons, "live_model_id": live_id,
+                      "worse_intents": worse_intents(candidate, live) if not passed else [],
+                      "candidate": _summary(candidate), "live": _summary(live) if live else None}
+            session = self.sessions()
+            record = session.get(ModelRecord, record_id)
+            record.gate_report = json.dumps(report)
+            record.status = "candidate" if passed else "refused"
+            session.commit()
+            self.sessions.remove()
+            if passed:
+                self.publish(record_id, username, reason="passed the evaluation gate")
+                self._update(job_id, status="published", progress=100.0, finished_at=utcnow(),
+                             message="Published: " + " ".join(reasons) if live is None else "Published")
+            else:
+                self._update(job_id, status="refused", progress=100.0, finished_at=utcnow(),
+                             message="Kept the live model: " + " ".join(reasons))
+                self._audit(username, "refuse", f"Model {record_id} refused: {' '.join(reasons)}")
+        except Exception as error:  # noqa: BLE001 - any failure is shown to staff on the job
+            self._update(job_id, status="failed", finished_at=utcnow(), message=f"Failed: {error}"[:2000])
+            self._audit(username, "train_failed", str(error)[:500])
+
+    def _train(self, job_id: int) -> Path:
+        c = self.config
+        models_dir = Path(c["MODELS_DIR"])
+        models_dir.mkdir(parents=True, exist_ok=True)
+        name = f"console-{job_id}-{utcnow():%Y%m%d%H%M%S}"
+        rasa = str(Path(sys.executable).parent / "rasa")
+        command = [rasa, "train", "--config", str(c["TRAIN_CONFIG"]), "--domain", str(c["DOMAIN"]),
+                   "--data", str(c["DATA_DIR"]), *map(str, c["DIALOGUE_DATA"]),
+                   "--out", str(models_dir), "--fixed-model-name", name]
+        live_id = self.adopt_running_model() or self.live_model_id()
+        if c.get("FINETUNE_FRACTION") and live_id:
+            # Fine-tune the live model on the corrected data with a fraction of the epochs (much faster);
+            # Rasa refuses when the config or domain changed, and then the job trains from scratch.
+            session = self.sessions()
+            live_path = session.get(ModelRecord, live_id).path
+            self.sessions.remove()
+            try:
+                return self._run_rasa(job_id, [*command, "--finetune", live_path, "--epoch-fraction",
+                                               str(c["FINETUNE_FRACTION"])], models_dir, name + "-ft")
+            except RuntimeError:
+                self._update(job_id, progress=2.0, message="Fine-tuning was refused; training from scratch")
+        return self._run_rasa(job_id, command, models_dir, name)
+
+    def _run_rasa(self, job_id: int, command: list[str], models_dir: Path, name: str) -> Path:
+        """Run ``rasa train``, turning its log into progress; the trained model's path."""
+        c = self.config
+        if "--finetune" in command:
+            command[command.index("--fixed-model-name") + 1] = name
+        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
+               "PYTHONPATH": str(c["ROOT"]), "PYTHONUNBUFFERED": "1"}
+        log_path = models_dir / f"{name}.train.log"
+        process = subprocess.Popen(command, cwd=c["ROOT"], env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        stage, saved, buffer = "nlu", None, b""
+        last_progress = -1.0
+        with log_path.open("wb") as log:
+            while True:
+                chunk = process.stdout.read1(4096) if hasattr(process.stdout, "read1") else process.stdout.read(4096)
+                if not chunk:
+                    break
+                log.write(chunk)
+                buffer += chunk
+                *lines, buffer = re.split(rb"[\r\n]", buffer)
+                for raw in lines:
+                    line = raw.decode(errors="replace")
+                    component = COMPONENT.search(line)
+                    if component:
+                        name_ = component.group(1)
+                        stage = name_ if name_ in STAGES else ("core" if "Policy" in name_ else stage)
+                        message = f"Training {name_}"
+                    found = SAVED.search(line)
+                    if found:
+                        saved = found.group(1)
+                    epochs = EPOCHS.search(line)
+                    low, high = STAGES.get(stage, STAGES["nlu"])
+                    progress = low + (high - low) * int(epochs.group(1)) / 100 if epochs else low
+                    if component or (epochs and progress - last_progress >= 2):
+                        text = f"Training {stage} ({epochs.group(1)}% of epochs)" if epochs else message
+                        last_progress = max(progress, last_progress)  # the bar never moves back
+                        self._update(job_id, progress=round(last_progress, 1), message=text)
+        if process.wait() != 0:
+            raise RuntimeError(f"rasa train exited with {process.returncode}; see {log_path}")
+        model = models_dir / f"{name}.tar.gz"
+        if not model.exists() and saved:
+            model = Path(saved) if Path(saved).is_absolute() else Path(c["ROOT"]) / saved
+        if not model.exists():
+            raise RuntimeError(f"rasa train finished without a model; see {log_path}")
+        return model.resolve()
+
+    # -- registry --------------------------------------------------------------------------------
+    def register(self, model: Path, status: str = "candidate") -> int:
+        """The registry id of ``model``, adding it when new."""
+        session = self.sessions()
+        record = session.execute(select(ModelRecord).where(ModelRecord.path == str(model))).scalar_one_or_none()
+        if record is None:
+            record = ModelRecord(path=str(model), status=status)
+            session.add(record)
+            session.commit()
+        record_id = record.id
+        self.sessions.remove()
+        return record_id
+
+    def evaluation(self, record_id: int) -> dict[str, Any]:
+        """The model's evaluation on the held-out set, from the JSON beside it or made now in a subprocess."""
+        session = self.sessions()
+        record = session.get(ModelRecord, record_id)
+        model = Path(record.path)
+        out = model.with_name(model.name.replace(".tar.gz", "") + ".eval.json")
+        heldout = str(Path(self.config["HELDOUT_DIR"]).resolve())
+        result = json.loads(out.read_text()) if out.exists() else None
+        if result is None or result.get("heldout") != heldout:
+            if out.exists() and not os.access(out, os.W_OK):
+                raise RuntimeError(f"cannot write {out}")
+            env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
+                   "PYTHONPATH": str(self.config["ROOT"])}
+            done = subprocess.run(
+                [sys.executable, "-m", "staff_console.evaluate", str(model), heldout, str(out)],
+                cwd=self.config["ROOT"], env=env, capture_output=True, text=True, timeout=1800,
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"evaluation failed: {done.stderr[-1500:]}")
+            result = json.loads(out.read_text())
+        record.evaluation_path = str(out)
+        record.accuracy, record.macro_f1, record.oos_recall = (result["accuracy"], result["macro_f1"],
+                                                               result["oos_recall"])
+        session.commit()
+        self.sessions.remove()
+        return result
+
+    def live_model_id(self) -> int | None:
+        """The registry id of the live model (the last one published)."""
+        session = self.sessions()
+        record = session.execute(select(ModelRecord).where(ModelRecord.status == "live")).scalars().first()
+        self.sessions.remove()
+        return record.id if record else None
+
+    def adopt_running_model(self) -> int | None:
+        """Register the model Rasa runs now as the live one, if found locally (None when not enabled or not found).
+
+        Rasa may run another model than the registry's last publication (``make run`` starts the model it
+        trained); the gate must compare with what residents actually get.
+        """
+        if not self.config.get("ADOPT_RUNNING_MODEL", True):
+            return None
+        try:
+            name = requests.get(f"{self.config['RASA_URL']}/status", timeout=10).json().get("model_file") or ""
+        except (requests.RequestException, ValueError):
+            return None
+        for candidate in (Path(name), Path(self.config["MODELS_DIR"]) / Path(name).name,
+                          Path(self.config["ROOT"]) / "models" / Path(name).name):
+            if name and candidate.is_file():
+                record_id = self.register(candidate.resolve(), status="live")
+                session = self.sessions()
+                for other in session.execute(select(ModelRecord).where(ModelRecord.status == "live")).scalars():
+                    other.status = "retired"
+                session.get(ModelRecord, record_id).status = "live"
+                session.commit()
+                self.sessions.remove()
+                return record_id
+        return None
+
+    def publish(self, record_id: int, username: str, reason: str) -> None:
+        """Hot-load the model into the running Rasa server (``PUT /model``); conversations stay in the tracker store."""
+        session = self.sessions()
+        record = session.get(ModelRecord, record_id)
+        response = requests.put(f"{self.config['RASA_URL']}/model", json={"model_file": record.path}, timeout=600)
+        if response.status_code not in (200, 204):
+            raise RuntimeError(f"Rasa refused the model: {response.status_code} {response.text[:300]}")
+        for live in session.execute(select(ModelRecord).where(ModelRecord.status == "live")).scalars():
+            live.status = "retired"
+        record.status = "live"
+        record.published_at = utcnow()
+        session.add(AuditEntry(username=username, action="publish",
+                               detail=f"Published model {record_id} ({Path(record.path).name}): {reason}"))
+        session.commit()
+        self.sessions.remove()
+
+    def _audit(self, username: str, action: str, detail: str) -> None:
+        session = self.sessions()
+        session.add(AuditEntry(username=username, action=action, detail=detail))
+        session.commit()
+        self.sessions.remove()
+
+
+def _summary(evaluation: dict[str, Any]) -> dict[str, Any]:
+    return {k: evaluation.get(k) for k in ("model", "n", "accuracy", "macro_f1", "oos_recall")}

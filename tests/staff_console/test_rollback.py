@@ -1,0 +1,76 @@
+"""Every model is kept with its evaluation; a publisher rolls back by publishing an earlier one (PUT /model)."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, request
+from werkzeug.serving import make_server
+
+from staff_console.db import ModelRecord
+from tests.staff_console.conftest import login, make_console
+
+
+def fake_rasa() -> tuple:
+    app = Flask("fake_rasa")
+    loaded: list[str] = []
+
+    @app.put("/model")
+    def load():
+        loaded.append(request.get_json()["model_file"])
+        return "", 204
+
+    @app.get("/status")
+    def status():
+        return {"model_file": "council-running.tar.gz"}
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}", loaded
+
+
+def test_publisher_rolls_back_to_an_earlier_model(tmp_path, fake_tracker, data_copy):
+    server, url, loaded = fake_rasa()
+    try:
+        app, _ = make_console(tmp_path, fake_tracker, data_copy, rasa_url=url)
+        sessions = app.extensions["staff_console"]["sessions"]
+        db = sessions()
+        old = ModelRecord(path=str(tmp_path / "old.tar.gz"), status="retired", accuracy=0.9, oos_recall=0.8)
+        new = ModelRecord(path=str(tmp_path / "new.tar.gz"), status="live", accuracy=0.91, oos_recall=0.8)
+        db.add_all([old, new])
+        db.commit()
+        old_id, new_id = old.id, new.id
+        sessions.remove()
+        client = app.test_client()
+        token = login(client, "publisher")
+        page = client.get("/training").get_data(as_text=True)
+        assert "Roll back to this" in page and "90.0%" in page
+        assert client.post(f"/models/{old_id}/publish", data={"csrf_token": token}).status_code == 302
+        assert loaded == [str(tmp_path / "old.tar.gz")]
+        db = sessions()
+        assert db.get(ModelRecord, old_id).status == "live" and db.get(ModelRecord, new_id).status == "retired"
+        assert "Published model" in client.get("/audit").get_data(as_text=True)
+    finally:
+        server.shutdown()
+
+
+def test_the_model_rasa_runs_is_what_the_gate_compares_with(tmp_path, fake_tracker, data_copy):
+    server, url, _ = fake_rasa()
+    try:
+        models = tmp_path / "models"
+        models.mkdir()
+        (models / "council-running.tar.gz").write_bytes(b"model")
+        app, _ = make_console(tmp_path, fake_tracker, data_copy, rasa_url=url, models_dir=models)
+        sessions = app.extensions["staff_console"]["sessions"]
+        db = sessions()
+        db.add(ModelRecord(path=str(tmp_path / "published-earlier.tar.gz"), status="live"))
+        db.commit()
+        sessions.remove()
+        trainer = app.extensions["staff_console"]["trainer"]
+        live_id = trainer.adopt_running_model()
+        db = sessions()
+        assert db.get(ModelRecord, live_id).path == str((models / "council-running.tar.gz").resolve())
+        assert [m.status for m in db.query(ModelRecord).order_by(ModelRecord.id)] == ["retired", "live"]
+        assert trainer.live_model_id() == live_id
+    finally:
+        server.shutdown()
