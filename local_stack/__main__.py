@@ -61,7 +61,10 @@ def main() -> int:
             stopping = True
             raise KeyboardInterrupt
 
+    # Ctrl-C and a service manager's stop both end the stack; set SIGINT explicitly because a shell starting
+    # us in the background hands us SIGINT ignored.
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     print(f"Starting Council Assistant with {args.model} (logs in run/*.log) ...", flush=True)
     try:
         stack.start()
