@@ -150,11 +150,14 @@ def load_examples(path: str | Path) -> list[Example]:
     return examples
 
 
-def load_clinc(path: str | Path, limit: int = 0, seed: int = 0) -> tuple[list[str], list[Example]]:
+def load_clinc(
+    path: str | Path, limit: int = 0, seed: int = 0, splits: tuple[str, str] = ("test", "oos_test")
+) -> tuple[list[str], list[Example]]:
     """Return CLINC150 evaluation queries: (out-of-scope texts, conversation examples mapped to the catalogue).
 
     Out of scope: all of ``oos_test`` plus the ``test`` queries of every domain except banking and work,
-    minus the mapped conversation intents and ``cancel``. Only ``test``/``oos_test`` are read.
+    minus the mapped conversation intents and ``cancel``. Only ``test``/``oos_test`` are read, unless
+    ``splits`` names the validation pair (``("val", "oos_val")``) for tuning.
     ``domains.json`` must sit beside ``data_full.json``. ``limit`` > 0 keeps a deterministic sample of at
     most that many queries of each list (for quick runs).
     """
@@ -163,9 +166,10 @@ def load_clinc(path: str | Path, limit: int = 0, seed: int = 0) -> tuple[list[st
     domains = json.loads((path.parent / "domains.json").read_text(encoding="utf-8"))
     domain_of = {intent: domain for domain, intents in domains.items() for intent in intents}
 
-    oos = [text for text, _ in data["oos_test"]]
+    in_scope_split, oos_split = splits
+    oos = [text for text, _ in data[oos_split]]
     mapped = []
-    for text, intent in data["test"]:
+    for text, intent in data[in_scope_split]:
         if intent in CLINC_CONVERSATION_MAP:
             mapped.append(Example(text=text, intent=CLINC_CONVERSATION_MAP[intent]))
         elif intent in CLINC_EXCLUDED_INTENTS or domain_of.get(intent) in CLINC_EXCLUDED_DOMAINS:

@@ -10,28 +10,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 from pathlib import Path
 
-from nlu_metrics import CLINC_CONVERSATION_MAP, CLINC_EXCLUDED_DOMAINS, CLINC_EXCLUDED_INTENTS, load_agent
+from nlu_metrics import load_agent, load_clinc
 
 ROOT = Path(__file__).resolve().parent.parent
 OOS = {"out_of_scope", "nlu_fallback"}
-
-
-def validation_queries(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
-    """(out-of-scope texts, [(text, catalogue intent)]) from ``val`` and ``oos_val`` only."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    domains = json.loads((path.parent / "domains.json").read_text(encoding="utf-8"))
-    domain_of = {intent: domain for domain, intents in domains.items() for intent in intents}
-    oos = [text for text, _ in data["oos_val"]]
-    in_scope = []
-    for text, intent in data["val"]:
-        if intent in CLINC_CONVERSATION_MAP:
-            in_scope.append((text, CLINC_CONVERSATION_MAP[intent]))
-        elif intent not in CLINC_EXCLUDED_INTENTS and domain_of.get(intent) not in CLINC_EXCLUDED_DOMAINS:
-            oos.append(text)
-    return oos, in_scope
 
 
 def top_intent(result: dict) -> tuple[str, float]:
@@ -48,7 +32,8 @@ def main() -> None:
     parser.add_argument("--model", required=True)
     parser.add_argument("--clinc", default=str(ROOT.parent / "shared" / "eval" / "clinc150" / "data_full.json"))
     args = parser.parse_args()
-    oos, in_scope = validation_queries(Path(args.clinc))
+    oos, examples = load_clinc(args.clinc, splits=("val", "oos_val"))
+    in_scope = [(example.text, example.intent) for example in examples]
     agent = load_agent(args.model)
 
     async def parse_all(texts: list[str]) -> list[tuple[str, float]]:
