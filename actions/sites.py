@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from connectors.sites import WEEKDAYS, Site
 
 
 def clock(hhmm: str) -> str:
@@ -30,7 +29,7 @@ def span(hours: str | None) -> str:
 def week_summary(opening_hours: dict[str, str | None]) -> str:
     """Group days with the same hours: "Monday to Friday 9am to 5pm; Saturday 9am to 1pm; Sunday closed"."""
     groups: list[tuple[list[str], str]] = []
-    for day in DAYS:
+    for day in WEEKDAYS:
         hours = span(opening_hours.get(day))
         if groups and groups[-1][1] == hours:
             groups[-1][0].append(day)
@@ -43,41 +42,28 @@ def week_summary(opening_hours: dict[str, str | None]) -> str:
     return "; ".join(parts)
 
 
-def hours_on(site: Any, day: date) -> str:
+def hours_on(site: Site, day: date) -> str:
     """Hours on a given day, holiday closures included."""
-    for closure in site.closures or []:
-        if _closure_date(closure) == day:
-            return f"closed ({_closure_reason(closure)})"
-    return span(site.opening_hours.get(DAYS[day.weekday()]))
+    closure = site.closure_on(day)
+    if closure is not None:
+        return f"closed ({closure.reason or 'closed'})"
+    return span(site.hours_on(day))
 
 
-def upcoming_closures(site: Any, today: date, days: int = 21) -> list[str]:
+def upcoming_closures(site: Site, today: date, days: int = 21) -> list[str]:
     """Closures in the next few weeks, as "Friday 25 December (Christmas Day)"."""
-    soon = []
-    for closure in site.closures or []:
-        when = _closure_date(closure)
-        if when and today <= when <= today + timedelta(days=days):
-            soon.append(f"{when:%A} {when.day} {when:%B} ({_closure_reason(closure)})")
-    return soon
-
-
-def _closure_date(closure: Any) -> date | None:
-    value = closure.get("date") if isinstance(closure, dict) else getattr(closure, "date", None)
-    if isinstance(value, str):
-        return date.fromisoformat(value)
-    return value
-
-
-def _closure_reason(closure: Any) -> str:
-    reason = closure.get("reason") if isinstance(closure, dict) else getattr(closure, "reason", "")
-    return reason or "closed"
+    return [
+        f"{c.date:%A} {c.date.day} {c.date:%B} ({c.reason or 'closed'})"
+        for c in site.closures
+        if today <= c.date <= today + timedelta(days=days)
+    ]
 
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z]+", text.lower())) - {"library", "recycling", "centre", "center", "the"}
 
 
-def pick_sites(sites: list[Any], place: str | None) -> tuple[list[Any], bool]:
+def pick_sites(sites: list[Site], place: str | None) -> tuple[list[Site], bool]:
     """The sites a resident asked about: (sites, matched). All of them when none was named or matched."""
     if not place:
         return sites, True
@@ -88,7 +74,7 @@ def pick_sites(sites: list[Any], place: str | None) -> tuple[list[Any], bool]:
     return (chosen, True) if chosen else (sites, False)
 
 
-def tell_site_hours(dispatcher: CollectingDispatcher, sites: list[Any], place: str | None, today: date) -> None:
+def tell_site_hours(dispatcher: CollectingDispatcher, sites: list[Site], place: str | None, today: date) -> None:
     """Utter each asked-for site's hours today, its week, and closures coming up."""
     chosen, matched = pick_sites(sites, place)
     if not matched:
