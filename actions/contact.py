@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connectors.errors import NotFound, Rejected, ServiceUnavailable
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.council import connectors, profile, say_service_unavailable, spoken_reference
+from connectors.errors import NotFound, Rejected, ServiceUnavailable
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # UK numbers: 07xxx xxxxxx, 01632 960000, +44 7700 900123

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from rasa_sdk.executor import CollectingDispatcher
+
 from connectors.addresses import AddressConnector
 from connectors.cases import CasesConnector
 from connectors.contacts import ContactsConnector
@@ -24,7 +26,6 @@ from connectors.open311 import Open311Client
 from connectors.planning import PlanningConnector
 from connectors.settings import ConnectorSettings
 from connectors.waste import WasteConnector
-from rasa_sdk.executor import CollectingDispatcher
 
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "councils"
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.errors import NotFound, ServiceUnavailable
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.addresses import AddressFormValidation
 from actions.council import connectors, profile, say_service_unavailable
+from connectors.errors import NotFound, ServiceUnavailable
 
 
 class ValidateCouncilTaxBandForm(AddressFormValidation):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from connectors.errors import ServiceUnavailable
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.council import connectors, say_service_unavailable
 from actions.sites import tell_site_hours
+from connectors.errors import ServiceUnavailable
 
 
 class ActionLibraryHours(Action):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connectors.errors import NotFound, Rejected, ServiceUnavailable
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -13,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.contact import parse_contact, validate_contact
 from actions.council import connectors, profile, say_service_unavailable, spoken_reference
+from connectors.errors import NotFound, Rejected, ServiceUnavailable
 
 PROBLEM_NAMES = {
     "pothole": "pothole",
