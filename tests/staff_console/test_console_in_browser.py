@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from werkzeug.serving import make_server
 
 from tests.staff_console.conftest import PASSWORD, make_console
-from tests.web_chat.test_page_in_browser import CHROMIUM, Browser
-
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium at /usr/bin/chromium")
+from tests.web_chat.test_page_in_browser import Browser
 
 
 class ConsoleServer:

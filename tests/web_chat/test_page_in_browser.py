@@ -1,4 +1,4 @@
-"""The chat page driven in headless Chromium over the DevTools protocol; skipped when Chromium is absent.
+"""The chat page driven in headless Chromium over the DevTools protocol; fails when Chromium is absent.
 
 Set WEB_CHAT_SCREENSHOTS=/some/dir to keep screenshots of the page at 320 px and 400 px wide.
 """
@@ -24,7 +24,10 @@ from werkzeug.serving import make_server
 from web_chat.server import WebChatSettings, create_app
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and Path(p).exists()), None)
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium at /usr/bin/chromium")
+MISSING_CHROMIUM = (
+    "The browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium). "
+    "They fail rather than skip, so a machine without it cannot pass the suite unnoticed."
+)
 
 
 class ChatServer:
@@ -46,6 +49,8 @@ class Browser:
     """Just enough of the DevTools protocol to type, press keys, evaluate and take screenshots."""
 
     def __init__(self) -> None:
+        if CHROMIUM is None:
+            pytest.fail(MISSING_CHROMIUM)
         self.profile = tempfile.mkdtemp(prefix="chat-profile-")
         self.process = subprocess.Popen(
             [
