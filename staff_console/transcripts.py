@@ -20,6 +20,9 @@ FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
 FALLBACK_ACTIONS = ("action_default_fallback", "action_fallback", "utter_default")
 # A handover starts with the intro and ends with a case for staff (bot/domain/contact.yml, actions/contact.py).
 HANDOVER_START = "utter_handover_intro"
+# A resident saying the last answer did not help (typed, or the chat page's "This didn't help" button): the
+# message *before* it is the one staff should look at.
+UNHELPFUL_INTENT = "not_helpful"
 HANDOVER_ACTIONS = (HANDOVER_START, "action_create_case")
 STOPWORDS = frozenset(
     "a an the i my me is it to of for and or on in at be can do does did you your we our this that please "
@@ -184,6 +187,26 @@ class TrackerReader:
         e = self.events
         query = (select(e.c.id, e.c.sender_id, e.c.data).where(self._unsure_condition())
                  .order_by(e.c.id.desc()).limit(limit))
+        with self.engine.connect() as connection:
+            rows = {row.id: _unsure_row(row) for row in connection.execute(query)}
+        for row in self.marked_unhelpful(limit):
+            rows.setdefault(row["event_id"], row)["unhelpful"] = True
+        return [rows[key] for key in sorted(rows, reverse=True)][:limit]
+
+    def marked_unhelpful(self, limit: int = 500) -> list[dict[str, Any]]:
+        """Resident messages whose answer the resident then said did not help (the message before each mark)."""
+        e = self.events
+        earlier = e.alias("earlier")
+        previous = (
+            select(func.max(earlier.c.id))
+            .where(earlier.c.sender_id == e.c.sender_id, earlier.c.type_name == "user", earlier.c.id < e.c.id,
+                   earlier.c.intent_name != UNHELPFUL_INTENT)
+            .scalar_subquery()
+        )
+        marks = (select(previous.label("marked")).where(e.c.type_name == "user", e.c.intent_name == UNHELPFUL_INTENT)
+                 .order_by(e.c.id.desc()).limit(limit)).subquery()
+        query = (select(e.c.id, e.c.sender_id, e.c.data).where(e.c.id.in_(select(marks.c.marked)))
+                 .order_by(e.c.id.desc()))
         with self.engine.connect() as connection:
             return [_unsure_row(row) for row in connection.execute(query)]
 

@@ -222,6 +222,33 @@
     if (history[entryIndex]) history[entryIndex].used = true;
   }
 
+  var NOT_HELPFUL = "/not_helpful";
+
+  /**
+   * A "This didn't help" button under the newest answer only. It tells the assistant (intent not_helpful),
+   * which apologises and offers a person; staff then see the question before it in the console's inbox.
+   */
+  function clearFeedback() {
+    Array.prototype.forEach.call(transcript.querySelectorAll(".feedback"), function (old) {
+      old.parentNode.removeChild(old);
+    });
+  }
+
+  function offerFeedback() {
+    clearFeedback();
+    var box = document.createElement("div");
+    box.className = "feedback";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button--link";
+    button.textContent = "This didn\u2019t help";
+    button.addEventListener("click", function () {
+      send(NOT_HELPFUL, "That didn\u2019t help", { buttons: box, entryIndex: -1 });
+    });
+    box.appendChild(button);
+    transcript.appendChild(box);
+  }
+
   function remember(entry) {
     history.push(entry);
     saveHistory();
@@ -335,6 +362,8 @@
           addMessage(entry, index);
           shownAny = true;
         });
+        if (shownAny && text !== NOT_HELPFUL) offerFeedback();
+        else clearFeedback();
         if (!shownAny) {
           var note = { who: "note", text: "The assistant did not reply. You could try asking in a different way." };
           remember(note);
