@@ -47,14 +47,18 @@ $(SPACY_STAMP): $(VENV)/.installed nlu_components/build_spacy.py nlu_components/
 spacy: $(SPACY_STAMP) ## Build the project's spaCy pipeline (blank English + postcode/reference ruler)
 
 train: install spacy ## Train the model when config, domain, stories or NLU data changed
-	@fp=$$($(PY) scripts/model_fingerprint.py); model=models/council-$$fp.tar.gz; \
-	if [ -f $$model ]; then echo "Model is up to date: $$model"; else \
+	@fp=$$($(PY) -m local_stack.models); model=models/council-$$fp.tar.gz; \
+	published=$$($(PY) -m local_stack.models --published models --exact 2>/dev/null); \
+	if [ -n "$$published" ]; then model=$$published; echo "Model is up to date (published by staff): $$model"; \
+	elif [ -f $$model ]; then echo "Model is up to date: $$model"; else \
 	  echo "Training $$model ..."; \
 	  $(RASA) train $(RASA_DATA) --out models --fixed-model-name council-$$fp || exit 1; fi; \
 	echo $$model > $(CURRENT_MODEL)
 
 run: train ## Set up, train if stale, start backend, actions, Rasa, chat page, Alexa endpoint; Ctrl-C stops all
-	$(PY) -m local_stack --model $(MODEL) --rasa-port $(RASA_PORT) --actions-port $(ACTIONS_PORT) \
+	@# The model staff last published from the console wins (a roll back stays rolled back), else `make train`'s.
+	@published=$$($(PY) -m local_stack.models --published models); \
+	$(PY) -m local_stack --model $${published:-$(MODEL)} --rasa-port $(RASA_PORT) --actions-port $(ACTIONS_PORT) \
 	  --backend-port $(BACKEND_PORT) --chat-port $(CHAT_PORT) --voice-port $(VOICE_PORT) \
 	  --console-port $(CONSOLE_PORT)
 

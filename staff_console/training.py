@@ -15,6 +15,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import scoped_session
 
+from local_stack.models import PUBLISHED, fingerprint
 from staff_console.db import AuditEntry, ModelRecord, TrainingJob, utcnow
 
 EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
@@ -132,7 +133,23 @@ class Trainer:
         command = [rasa, "train", "--config", str(c["TRAIN_CONFIG"]), "--domain", str(c["DOMAIN"]),
                    "--data", str(c["DATA_DIR"]), *map(str, c["DIALOGUE_DATA"]),
                    "--out", str(models_dir), "--fixed-model-name", name]
+        inputs = self.inputs_fingerprints()  # before training: corrections may land while it runs
         live_id = self.adopt_running_model() or self.live_model_id()
+        model = self._train_model(job_id, command, models_dir, name, live_id)
+        model.with_name(model.name.replace(".tar.gz", "") + ".inputs.json").write_text(json.dumps(inputs))
+        return model
+
+    def inputs_fingerprints(self) -> dict[str, str]:
+        """Fingerprints of what a model is trained on: everything, and everything but the NLU examples."""
+        c = self.config
+        dialogue = [c["TRAIN_CONFIG"], c["DOMAIN"], *c["DIALOGUE_DATA"]]
+        components = Path(c["ROOT"]) / "nlu_components"
+        return {"inputs": fingerprint([*dialogue, c["DATA_DIR"], components]),
+                "dialogue_inputs": fingerprint([*dialogue, components])}
+
+    def _train_model(self, job_id: int, command: list[str], models_dir: Path, name: str,
+                     live_id: int | None) -> Path:
+        c = self.config
         if c.get("FINETUNE_FRACTION") and live_id:
             # Fine-tune the live model on the corrected data with a fraction of the epochs (much faster);
             # Rasa refuses when the config or domain changed, and then the job trains from scratch.
@@ -275,10 +292,22 @@ class Trainer:
             live.status = "retired"
         record.status = "live"
         record.published_at = utcnow()
+        self._remember_published(Path(record.path), pinned=reason.startswith("published by hand"))
         session.add(AuditEntry(username=username, action="publish",
                                detail=f"Published model {record_id} ({Path(record.path).name}): {reason}"))
         session.commit()
         self.sessions.remove()
+
+    def _remember_published(self, model: Path, pinned: bool) -> None:
+        """Tell `make run` which model is live (``models/published.json``), so a restart starts the same one."""
+        try:
+            inputs = json.loads(model.with_name(model.name.replace(".tar.gz", "") + ".inputs.json").read_text())
+        except (OSError, ValueError):
+            inputs = {}  # trained elsewhere: start it again only while staff keep it pinned
+        record = {"model": str(model), "pinned": pinned, "published_at": utcnow().isoformat(), **inputs}
+        path = Path(self.config["MODELS_DIR"]) / PUBLISHED
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(record, indent=1), encoding="utf-8")
 
     def _audit(self, username: str, action: str, detail: str) -> None:
         session = self.sessions()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 from flask import Flask, request
@@ -50,6 +51,9 @@ def test_publisher_rolls_back_to_an_earlier_model(tmp_path, fake_tracker, data_c
         db = sessions()
         assert db.get(ModelRecord, old_id).status == "live" and db.get(ModelRecord, new_id).status == "retired"
         assert "Published model" in client.get("/audit").get_data(as_text=True)
+        # `make run` starts the rolled-back model next time (local_stack.models reads this file).
+        published = json.loads((tmp_path / "models" / "published.json").read_text())
+        assert published["model"] == str(tmp_path / "old.tar.gz") and published["pinned"] is True
     finally:
         server.shutdown()
 
