@@ -33,10 +33,11 @@ def fake_tracker(tmp_path: Path) -> Path:
     return path
 
 
-def make_console(tmp_path: Path, tracker: Path, data_dir: Path, **overrides) -> tuple:
+def make_console(tmp_path: Path, tracker: Path | str, data_dir: Path, **overrides) -> tuple:
     """A console app with one account per role; returns (app, config). Models go to tmp, never models/."""
     overrides.setdefault("models_dir", tmp_path / "models")
-    config = ConsoleConfig(db_url=f"sqlite:///{tmp_path / 'console.db'}", tracker_db_url=f"sqlite:///{tracker}",
+    tracker_url = tracker if isinstance(tracker, str) else f"sqlite:///{tracker}"  # a URL, or a SQLite file
+    config = ConsoleConfig(db_url=f"sqlite:///{tmp_path / 'console.db'}", tracker_db_url=tracker_url,
                            data_dir=data_dir, secret_key="test-secret", **overrides)
     app = create_app(config)
     app.config["TESTING"] = True
