@@ -59,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     from staff_console.app import create_app
 
     print(f"Staff console  http://{args.host}:{args.port}/", flush=True)
-    run_simple(args.host, args.port, create_app(config), threaded=True)
+    app = create_app(config)
+    # The evaluation gate compares every retrain with the live model: evaluate it now, not after a correction.
+    app.extensions["staff_console"]["trainer"].evaluate_live_in_background()
+    run_simple(args.host, args.port, app, threaded=True)
     return 0
 
 

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,29 @@ class Trainer:
             self.thread = threading.Thread(target=self._run, args=(job_id, username), daemon=True)
             self.thread.start()
             return job_id
+
+    def evaluate_live_in_background(self, attempts: int = 60, pause: float = 5.0) -> threading.Thread:
+        """Cache the live model's held-out evaluation, so a retrain's gate does not wait for it.
+
+        Rasa may still be loading when the console starts: try for a while, quietly.
+        """
+
+        def run() -> None:
+            for _ in range(attempts):
+                with self.lock:
+                    busy = self.thread is not None and self.thread.is_alive()
+                live_id = None if busy else (self.adopt_running_model() or self.live_model_id())
+                if live_id:
+                    try:
+                        self.evaluation(live_id)
+                    except Exception:  # noqa: BLE001 - the gate evaluates it again when needed
+                        pass
+                    return
+                time.sleep(pause)
+
+        thread = threading.Thread(target=run, daemon=True, name="evaluate-live-model")
+        thread.start()
+        return thread
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until the running job (if any) ends; for tests and the benchmark."""

@@ -78,3 +78,25 @@ def test_the_model_rasa_runs_is_what_the_gate_compares_with(tmp_path, fake_track
         assert trainer.live_model_id() == live_id
     finally:
         server.shutdown()
+
+
+def test_console_start_evaluates_the_live_model_in_the_background(tmp_path, fake_tracker, data_copy):
+    server, url, _ = fake_rasa()
+    try:
+        models = tmp_path / "models"
+        models.mkdir()
+        (models / "council-running.tar.gz").write_bytes(b"model")
+        heldout = tmp_path / "heldout"
+        heldout.mkdir()
+        # An evaluation made earlier for this model and held-out set: reused, not recomputed.
+        (models / "council-running.eval.json").write_text(json.dumps(
+            {"heldout": str(heldout.resolve()), "accuracy": 0.93, "macro_f1": 0.94, "oos_recall": 0.88}))
+        app, _ = make_console(tmp_path, fake_tracker, data_copy, rasa_url=url, models_dir=models,
+                              heldout_dir=heldout)
+        trainer = app.extensions["staff_console"]["trainer"]
+        trainer.evaluate_live_in_background(attempts=3, pause=0.1).join(30)
+        record = app.extensions["staff_console"]["sessions"]().get(ModelRecord, trainer.live_model_id())
+        assert record.path.endswith("council-running.tar.gz") and record.status == "live"
+        assert (record.accuracy, record.oos_recall) == (0.93, 0.88)
+    finally:
+        server.shutdown()
