@@ -283,3 +283,22 @@ def test_transcript_survives_a_reload_and_start_again_begins_a_new_conversation(
     assert len(transcript_texts(browser)) == 1
     assert browser.eval("sessionStorage.getItem('councilAssistant.sender')") != sender
     assert browser.eval("document.activeElement.id") == "message"
+
+
+def test_resident_can_say_the_newest_answer_did_not_help(browser, chat, fake_rasa):
+    browser.open(chat.url)
+    assert browser.eval("document.querySelectorAll('.feedback button').length") == 0  # not under the welcome
+    browser.type_and_enter("hello")
+    browser.wait_for("document.querySelectorAll('.message--bot').length === 2")
+    browser.type_and_enter("is the tip open")
+    browser.wait_for("document.querySelectorAll('.message--bot').length === 3")
+    buttons = browser.eval("Array.from(document.querySelectorAll('.feedback button')).map(b => b.textContent)")
+    assert buttons == ["This didn\u2019t help"]  # one, under the newest answer only
+    browser.eval("document.getElementById('message').value = 'half typed'")
+    browser.eval("document.querySelector('.feedback button').focus()")
+    browser.key("Enter", 13, "\r")
+    browser.wait_for("document.querySelectorAll('.message--bot').length === 4")
+    assert fake_rasa.received[-1]["message"] == "/not_helpful"
+    assert transcript_texts(browser)[-2].endswith("That didn\u2019t help")
+    assert browser.eval("document.querySelectorAll('.feedback').length") == 0
+    assert browser.eval("document.getElementById('message').value") == "half typed"  # nothing typed is lost
