@@ -33,6 +33,9 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.nlu_metrics import CLINC_CONVERSATION_MAP  # noqa: E402
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CLINC = REPO_ROOT.parent / "shared" / "eval" / "clinc150" / "data_full.json"
 DEFAULT_NLU_DIR = REPO_ROOT / "nlu_data"
@@ -95,21 +98,13 @@ COUNCIL_WORDS = re.compile(
     r"gun|weapon|attack\w*|breath\w*|scared|afraid|child\w*|kids?|baby|babies|sleep\w*|tonight|bleed\w*)\b"
 )
 
-# CLINC small-talk intent -> catalogue intent, for conversation_clinc.yml.
-CONVERSATION_MAP = {
-    "greeting": "greet",
-    "goodbye": "goodbye",
-    "thank_you": "thank",
-    "yes": "affirm",
-    "no": "deny",
-    "are_you_a_bot": "bot_challenge",
-    "what_can_i_ask_you": "help",
-}
+# CLINC small-talk intent -> catalogue intent, for conversation_clinc.yml: the same map the benchmark uses.
+CONVERSATION_MAP = CLINC_CONVERSATION_MAP
 
 # Intents of docs/CONTRACTS.md, in the order of the NLU files; each needs MIN_EXAMPLES examples.
 CONTRACT_INTENTS = [
     "greet", "goodbye", "thank", "affirm", "deny", "help", "bot_challenge", "human_handover", "inform",
-    "cancel", "change_address",
+    "cancel", "change_address", "not_helpful",
     "bin_collection_day", "report_missed_bin", "bulky_waste_collection", "garden_waste_subscription",
     "recycling_centre_hours", "what_goes_in_bin",
     "report_problem", "report_status", "noise_complaint",
