@@ -64,6 +64,7 @@ def published_model(models_dir: Path, current: str, exact: bool = False) -> tupl
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print the fingerprint, or the published model to start (its reason goes to stderr)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--published", type=Path, metavar="MODELS_DIR", help="print the published model to start")
     parser.add_argument("--exact", action="store_true", help="only a model trained on the current inputs")
