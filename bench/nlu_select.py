@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import copy
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +35,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from bench import nlu_metrics as m  # noqa: E402
+from bench.nlu_eval import train as train_nlu  # noqa: E402
 
 
 def apply_overrides(config: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
@@ -75,29 +75,10 @@ def split_data(nlu: Path, work: Path, dev_fraction: float, seed: int) -> tuple[P
 
 
 def train(label: str, config: dict[str, Any], data: Path, work: Path) -> tuple[Path, float]:
+    """Write the variant's config and train it the way bench/nlu_eval.py trains (``rasa train nlu``)."""
     config_path = work / f"{label}.config.yml"
     config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    out = work / label
-    cmd = [
-        sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config_path), "--nlu", str(data),
-        "--out", str(out), "--fixed-model-name", label,
-    ]  # fmt: skip
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p),
-        "RASA_CACHE_DIRECTORY": str(work / "cache"),
-    }
-    log_path = work / f"{label}.train.log"
-    print(f"training {label} (log {log_path})", flush=True)
-    start = time.monotonic()
-    with open(log_path, "w", encoding="utf-8") as log:
-        done = subprocess.run(cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
-    seconds = time.monotonic() - start
-    model = out / f"{label}.tar.gz"
-    if done.returncode != 0 or not model.exists():
-        print(log_path.read_text(encoding="utf-8", errors="replace")[-3000:], file=sys.stderr)
-        raise SystemExit(f"training {label} failed (exit {done.returncode})")
-    return model, seconds
+    return train_nlu(label, config_path, data, work)
 
 
 def with_threshold(result: dict[str, Any], threshold: float, ambiguity: float) -> str:
