@@ -1,0 +1,60 @@
+"""Messages with no words at all (emoji, punctuation) go to the fallback.
+
+Such a message has no features the classifier knows, so DIET answers with its prior (``inform`` at 0.88 was
+seen for "🙂🙂🗑️") and the bot would treat it as an answer. A resident gets "sorry, I can't help with that"
+and the offer of a person instead. Runs after the FallbackClassifier; urgent phrases still win after it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def has_words(text: str) -> bool:
+    """Whether the text holds any letter or digit (in any script)."""
+    return bool(_WORD.search(text))
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class NoWordsFallback(GraphComponent, IntentClassifier):
+    """Replaces the intent of a message without words by ``nlu_fallback``."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        """It corrects a classifier's output, so one must run first."""
+        return [IntentClassifier]
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> NoWordsFallback:
+        """Build the component (see GraphComponent); it has no settings."""
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Send messages without words to the fallback."""
+        for message in messages:
+            text = (message.get(TEXT) or "").strip()
+            if not text or has_words(text):
+                continue
+            fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 1.0}
+            message.data[INTENT] = fallback
+            message.data.setdefault(INTENT_RANKING_KEY, [])
+            message.data[INTENT_RANKING_KEY].insert(0, dict(fallback))
+        return messages
