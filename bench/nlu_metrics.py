@@ -205,25 +205,27 @@ def to_prediction(result: dict[str, Any]) -> Prediction:
     )
 
 
-async def parse(agent: Agent, text: str) -> Prediction:
-    """Parse one message with a loaded agent."""
-    return to_prediction(await agent.parse_message(text))
-
-
-def parse_many(
+def parse_results(
     agent: Agent, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
-) -> list[Prediction]:
-    """Parse many messages in order (synchronous wrapper; calls ``progress(done, total)`` now and then)."""
+) -> list[dict[str, Any]]:
+    """Rasa's raw parse result for each text, in order (calls ``progress(done, total)`` now and then)."""
 
-    async def run() -> list[Prediction]:
+    async def run() -> list[dict[str, Any]]:
         out = []
         for i, text in enumerate(texts, 1):
-            out.append(await parse(agent, text))
+            out.append(await agent.parse_message(text))
             if progress is not None and (i % 500 == 0 or i == len(texts)):
                 progress(i, len(texts))
         return out
 
     return asyncio.run(run())
+
+
+def parse_many(
+    agent: Agent, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+) -> list[Prediction]:
+    """Parse many messages in order into Predictions (synchronous wrapper around ``parse_results``)."""
+    return [to_prediction(result) for result in parse_results(agent, texts, progress)]
 
 
 def intent_scores(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] | None = None) -> IntentScores:

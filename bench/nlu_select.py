@@ -94,15 +94,9 @@ def with_threshold(result: dict[str, Any], threshold: float, ambiguity: float) -
 
 
 def evaluate(model: Path, dev: list[m.Example], thresholds: list[float], ambiguity: float) -> dict[str, Any]:
-    import asyncio
-
     agent = m.load_agent(model)
-
-    async def parse_all() -> list[dict[str, Any]]:
-        return [await agent.parse_message(e.text) for e in dev]
-
     start = time.monotonic()
-    results = asyncio.run(parse_all())
+    results = m.parse_results(agent, [e.text for e in dev])  # raw: the ranking re-scores other thresholds
     parse_ms = 1000 * (time.monotonic() - start) / max(len(dev), 1)
     preds = [m.to_prediction(r) for r in results]
     gold, predicted = [e.intent for e in dev], [p.intent for p in preds]

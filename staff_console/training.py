@@ -23,6 +23,11 @@ EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
 COMPONENT = re.compile(r"Starting to train component '([^']+)'")
 SAVED = re.compile(r"(?:saved at|stored at) '([^']+\.tar\.gz)'")
 # Share of the progress bar for each stage of `rasa train` (DIET epochs, then dialogue policies).
+def beside(model: Path, suffix: str) -> Path:
+    """A file kept next to a model archive: ``console-1.tar.gz`` -> ``console-1<suffix>``."""
+    return model.with_name(model.name.removesuffix(".tar.gz") + suffix)
+
+
 STAGES = {"nlu": (2, 15), "DIETClassifier": (15, 65), "core": (65, 85), "TEDPolicy": (70, 85)}
 
 
@@ -160,7 +165,7 @@ class Trainer:
         inputs = self.inputs_fingerprints()  # before training: corrections may land while it runs
         live_id = self.adopt_running_model() or self.live_model_id()
         model = self._train_model(job_id, command, models_dir, name, live_id)
-        model.with_name(model.name.replace(".tar.gz", "") + ".inputs.json").write_text(json.dumps(inputs))
+        beside(model, ".inputs.json").write_text(json.dumps(inputs))
         return model
 
     def inputs_fingerprints(self) -> dict[str, str]:
@@ -251,7 +256,7 @@ class Trainer:
         session = self.sessions()
         record = session.get(ModelRecord, record_id)
         model = Path(record.path)
-        out = model.with_name(model.name.replace(".tar.gz", "") + ".eval.json")
+        out = beside(model, ".eval.json")
         heldout = str(Path(self.config["HELDOUT_DIR"]).resolve())
         result = json.loads(out.read_text()) if out.exists() else None
         if result is None or result.get("heldout") != heldout:
@@ -325,7 +330,7 @@ class Trainer:
     def _remember_published(self, model: Path, pinned: bool) -> None:
         """Tell `make run` which model is live (``models/published.json``), so a restart starts the same one."""
         try:
-            inputs = json.loads(model.with_name(model.name.replace(".tar.gz", "") + ".inputs.json").read_text())
+            inputs = json.loads(beside(model, ".inputs.json").read_text())
         except (OSError, ValueError):
             inputs = {}  # trained elsewhere: start it again only while staff keep it pinned
         record = {"model": str(model), "pinned": pinned, "published_at": utcnow().isoformat(), **inputs}

@@ -104,8 +104,7 @@ class TrackerReader:
         e = self.events
         return and_(
             e.c.type_name == "user",
-            or_(e.c.intent_name.in_(FALLBACK_INTENTS), self._confidence() < self.low_confidence,
-                e.c.data.like('%"feedback": "unhelpful"%')),
+            or_(e.c.intent_name.in_(FALLBACK_INTENTS), self._confidence() < self.low_confidence),
         )
 
     def conversations(self, filters: Filters, page: int = 1, per_page: int = 50) -> tuple[list[dict], bool]:

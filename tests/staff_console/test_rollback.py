@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 from flask import Flask, request
 from werkzeug.serving import make_server
@@ -28,6 +29,14 @@ def fake_rasa() -> tuple:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}", loaded
+
+
+def running_model_dir(tmp_path: Path) -> Path:
+    """A models folder holding the model the fake Rasa reports as running."""
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "council-running.tar.gz").write_bytes(b"model")
+    return models
 
 
 def test_publisher_rolls_back_to_an_earlier_model(tmp_path, fake_tracker, data_copy):
@@ -61,9 +70,7 @@ def test_publisher_rolls_back_to_an_earlier_model(tmp_path, fake_tracker, data_c
 def test_the_model_rasa_runs_is_what_the_gate_compares_with(tmp_path, fake_tracker, data_copy):
     server, url, _ = fake_rasa()
     try:
-        models = tmp_path / "models"
-        models.mkdir()
-        (models / "council-running.tar.gz").write_bytes(b"model")
+        models = running_model_dir(tmp_path)
         app, _ = make_console(tmp_path, fake_tracker, data_copy, rasa_url=url, models_dir=models)
         sessions = app.extensions["staff_console"]["sessions"]
         db = sessions()
@@ -83,9 +90,7 @@ def test_the_model_rasa_runs_is_what_the_gate_compares_with(tmp_path, fake_track
 def test_console_start_evaluates_the_live_model_in_the_background(tmp_path, fake_tracker, data_copy):
     server, url, _ = fake_rasa()
     try:
-        models = tmp_path / "models"
-        models.mkdir()
-        (models / "council-running.tar.gz").write_bytes(b"model")
+        models = running_model_dir(tmp_path)
         heldout = tmp_path / "heldout"
         heldout.mkdir()
         # An evaluation made earlier for this model and held-out set: reused, not recomputed.
