@@ -10,7 +10,9 @@ The endpoint must be started with verification off, which only an explicit flag 
 
 Prints p50/p95/p99 time to answer (Alexa's hard limit is 8 s; the target here is p95 <= 400 ms with 20
 speakers), errors, and the share of answers whose first sentence holds the answer within 25 words.
-`--think` adds a pause between a speaker's turns (default 0: back to back, the worst case).
+`--think` adds a pause between a speaker's turns: seconds, or `speech` for the time a person needs (Alexa
+speaking the last answer at 150 words a minute, then 2.5 s for the resident to reply and be heard); the
+default 0 sends turns back to back, the worst case, which no real speaker can do.
 Loopback targets only; the run stops starting conversations after --seconds. Exits 1 when a turn failed,
 2 when the endpoint cannot be reached or refuses unsigned requests.
 """
@@ -40,6 +42,8 @@ FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
 ALEXA_LIMIT_SECONDS = 8.0
 TARGET_P95_MS = 400
 MAX_FIRST_SENTENCE_WORDS = 25
+SPOKEN_WORDS_PER_SECOND = 150 / 60  # Alexa's default speaking rate
+REPLY_SECONDS = 2.5  # the resident thinking, speaking a short reply, and Alexa hearing the end of it
 
 
 @dataclass(frozen=True)
@@ -105,15 +109,25 @@ def first_sentence(ssml: str) -> str:
     return re.split(r"(?<=[.?!])\s+", text.strip(), maxsplit=1)[0]
 
 
+def pause(think: float | None, ssml: str) -> float:
+    """Seconds before a speaker's next turn: fixed, or (None) as long as a person needs to hear and reply."""
+    if think is not None:
+        return think
+    words = len(re.sub(r"<[^>]+>", " ", ssml).split())
+    return words / SPOKEN_WORDS_PER_SECOND + REPLY_SECONDS
+
+
 def converse(url: str, base: dict[str, Any], turns: list[Turn], results: Results, timeout: float,
-             think: float = 0.0) -> None:
-    """One whole voice conversation with a fresh Alexa session."""
+             think: float | None = 0.0) -> None:
+    """One whole voice conversation with a fresh Alexa session (think None: paced like a person)."""
     session = requests.Session()
     session_id = f"amzn1.echo-api.session.bench-{uuid.uuid4()}"
     attributes: dict[str, Any] = {}
+    ssml = ""
     for index, turn in enumerate(turns):
-        if index and think:
-            time.sleep(think)  # Alexa speaking the answer, then the resident speaking
+        wait = pause(think, ssml)
+        if index and wait:
+            time.sleep(wait)  # Alexa speaking the answer, then the resident speaking
         envelope = copy.deepcopy(base)
         envelope["session"].update(sessionId=session_id, attributes=attributes, new=not attributes)
         envelope["request"] = {**turn.request, "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
@@ -171,9 +185,14 @@ def main() -> int:
     parser.add_argument("--conversations", type=int, default=3, help="conversations per speaker")
     parser.add_argument("--seconds", type=float, default=120, help="stop starting conversations after this")
     parser.add_argument("--timeout", type=float, default=ALEXA_LIMIT_SECONDS)
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds between a speaker's turns (0: back to back, the worst case)")
+    parser.add_argument("--think", default="0",
+                        help="seconds between a speaker's turns (0: back to back, the worst case), or 'speech': "
+                             "as long as Alexa takes to speak the answer plus 2.5 s for the resident's reply")
     args = parser.parse_args()
+    try:
+        think = None if args.think == "speech" else float(args.think)
+    except ValueError:
+        parser.error("--think takes seconds or 'speech'")
     check_loopback(args.url)
     base, turns = script()
 
@@ -191,11 +210,11 @@ def main() -> int:
     deadline = time.monotonic() + args.seconds
 
     def speaker() -> None:
-        time.sleep(random.uniform(0, args.think))  # speakers do not all start on the same instant
+        time.sleep(random.uniform(0, 5.0 if think is None else think))  # speakers do not all start at once
         for _ in range(args.conversations):
             if time.monotonic() > deadline:
                 return
-            converse(args.url, base, turns, results, args.timeout, args.think)
+            converse(args.url, base, turns, results, args.timeout, think)
 
     started = time.perf_counter()
     threads = [threading.Thread(target=speaker, daemon=True) for _ in range(args.speakers)]
@@ -211,7 +230,8 @@ def main() -> int:
     ms = [x * 1000 for x in results.latencies]
     p50, p95, p99 = (percentile(ms, q) for q in (0.50, 0.95, 0.99))
     share = results.good_answers / results.answers if results.answers else 0.0
-    print(f"Alexa skill endpoint {args.url}: {args.speakers} concurrent speakers, {args.think:g} s between turns, "
+    print(f"Alexa skill endpoint {args.url}: {args.speakers} concurrent speakers, "
+          f"{'paced like people (speech)' if think is None else f'{think:g} s'} between turns, "
           f"{len(ms)} requests in {wall:.1f} s ({len(ms) / wall:.1f} requests/s)")
     print(f"time to answer   p50 {p50:.0f} ms   p95 {p95:.0f} ms   p99 {p99:.0f} ms   max {max(ms):.0f} ms   "
           f"mean {statistics.mean(ms):.0f} ms")
@@ -224,7 +244,7 @@ def main() -> int:
     print(f"errors: {len(results.errors)}")
     for error in results.errors[:5]:
         print(f"  {error}")
-    print(json.dumps({"requests": len(ms), "speakers": args.speakers, "think_s": args.think,
+    print(json.dumps({"requests": len(ms), "speakers": args.speakers, "think": args.think,
                       "p50_ms": round(p50), "p95_ms": round(p95),
                       "p99_ms": round(p99), "answer_first_share": round(share, 3), "errors": len(results.errors)}))
     return 1 if results.errors else 0
