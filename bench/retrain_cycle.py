@@ -14,6 +14,7 @@ Two figures, printed with their targets:
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import socket
 import statistics
@@ -67,7 +68,7 @@ def page_times(work: Path, conversations: int) -> list[tuple[str, float]]:
     return out
 
 
-def correction_to_live(work: Path, model: Path, config: Path, finetune: float) -> float:
+def correction_to_live(work: Path, model: Path, config: Path, finetune: float) -> float | None:
     endpoints = work / "endpoints.yml"
     endpoints.write_text("action_endpoint:\n  url: http://127.0.0.1:9/webhook\n"
                          f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n"
@@ -101,14 +102,28 @@ def correction_to_live(work: Path, model: Path, config: Path, finetune: float) -
                                             "csrf_token": token})
         client.post("/training/start", data={"csrf_token": token})
         trainer = app.extensions["staff_console"]["trainer"]
+        stage, slowest = "", 0.0
         while True:
-            answer = requests.post(f"{rasa}/model/parse", json={"text": MESSAGE}, timeout=30).json()["intent"]
+            # Rasa loads a published model inside its event loop, so requests wait meanwhile: time each one.
+            asked = time.perf_counter()
+            try:
+                answer = requests.post(f"{rasa}/model/parse", json={"text": MESSAGE}, timeout=300).json()["intent"]
+            except requests.RequestException as error:
+                print(f"  Rasa did not answer: {error}", flush=True)
+                answer = {"name": None}
+            slowest = max(slowest, time.perf_counter() - asked)
+            job = client.get("/training/jobs/1.json").get_json()
+            shown = re.sub(r" \(\d+% of epochs\)", "", job["message"] or job["status"])
+            if shown != stage:  # where the time goes, as staff see it on the progress bar
+                stage = shown
+                print(f"  {time.perf_counter() - started:6.1f} s  {stage[:150]}", flush=True)
             if answer["name"] == INTENT:
                 break
             if not trainer.thread.is_alive():
-                job = client.get("/training/jobs/1.json").get_json()
-                raise RuntimeError(f"training ended without the correction going live: {job}")
-            time.sleep(1)
+                print(f"  training ended without the correction going live: {job['status']}: {job['message']}")
+                return None
+            time.sleep(0.5)
+        print(f"  longest wait for an answer from Rasa meanwhile: {slowest:.1f} s", flush=True)
         return time.perf_counter() - started
     finally:
         stack.stop()
@@ -136,9 +151,12 @@ def main() -> int:
         if not args.skip_cycle:
             seconds = correction_to_live(work, (args.model or newest_model()).resolve(), args.config.resolve(),
                                          args.finetune)
-            verdict = "met" if seconds < 180 else "MISSED"
-            print(f"\ncorrection to live: {seconds:.0f} s (target under 180 s: {verdict}; config {args.config}, "
-                  f"finetune {args.finetune or 'off'})")
+            if seconds is None:
+                print("\ncorrection to live: never (the gate kept the live model; see above)")
+            else:
+                verdict = "met" if seconds < 180 else "MISSED"
+                print(f"\ncorrection to live: {seconds:.0f} s (target under 180 s: {verdict}; config {args.config}, "
+                      f"finetune {args.finetune or 'off'})")
         if not args.skip_pages:
             print(f"\nconsole page times with {args.conversations} stored conversations (median of 5):")
             for page, ms in page_times(work, args.conversations):

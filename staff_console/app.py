@@ -206,7 +206,7 @@ def create_app(config: ConsoleConfig | None = None) -> Flask:
         corrections = db.execute(select(Correction).order_by(Correction.id.desc()).limit(50)).scalars().all()
         reports = {m.id: json.loads(m.gate_report) for m in models if m.gate_report}
         return render_template("training.html", jobs=jobs, models=models, corrections=corrections,
-                               reports=reports, Path=Path)
+                               reports=reports, Path=Path, tolerance=trainer.config.get("GATE_TOLERANCE", 0))
 
     @app.post("/training/start")
     @role("publisher")

@@ -19,7 +19,9 @@ class ConsoleConfig:
     ``CONSOLE_SECRET_KEY`` [random per start: sessions end on restart], ``CONSOLE_SESSION_MINUTES`` [30],
     ``CONSOLE_LOW_CONFIDENCE`` [0.6], ``CONSOLE_DATA_DIR`` [nlu_data], ``CONSOLE_HELDOUT_DIR`` [nlu_heldout],
     ``CONSOLE_TRAIN_CONFIG`` [config.yml], ``CONSOLE_MODELS_DIR`` [models],
-    ``CONSOLE_FINETUNE_FRACTION`` [0: train from scratch; e.g. 0.3 fine-tunes the live model with 30% of the epochs].
+    ``CONSOLE_FINETUNE_FRACTION`` [0: train from scratch; e.g. 0.3 fine-tunes the live model with 30% of the epochs],
+    ``CONSOLE_GATE_TOLERANCE`` [1: held-out messages a new model may get wrong beyond the live model's, on each
+    measure, before the gate counts it as worse; 0 is strict].
     """
 
     db_url: str = f"sqlite:///{ROOT / 'run' / 'staff_console.db'}"
@@ -35,6 +37,7 @@ class ConsoleConfig:
     dialogue_data: list[Path] = field(default_factory=lambda: [ROOT / "bot" / "rules", ROOT / "bot" / "stories"])
     models_dir: Path = ROOT / "models"
     finetune_fraction: float = 0.0
+    gate_tolerance: int = 1
     # Compare the first retrain with the model Rasa runs (off only where tests start from an empty registry).
     adopt_running_model: bool = True
 
@@ -50,6 +53,7 @@ class ConsoleConfig:
             ("data_dir", "CONSOLE_DATA_DIR", Path), ("heldout_dir", "CONSOLE_HELDOUT_DIR", Path),
             ("train_config", "CONSOLE_TRAIN_CONFIG", Path), ("models_dir", "CONSOLE_MODELS_DIR", Path),
             ("finetune_fraction", "CONSOLE_FINETUNE_FRACTION", float),
+            ("gate_tolerance", "CONSOLE_GATE_TOLERANCE", int),
         ):
             if env.get(key):
                 values[name] = kind(env[key])
@@ -64,4 +68,5 @@ class ConsoleConfig:
         return {"ROOT": ROOT, "TRAIN_CONFIG": self.train_config, "DOMAIN": self.domain, "DATA_DIR": self.data_dir,
                 "DIALOGUE_DATA": self.dialogue_data, "MODELS_DIR": self.models_dir, "HELDOUT_DIR": self.heldout_dir,
                 "RASA_URL": self.rasa_url.rstrip("/"),
-                "FINETUNE_FRACTION": self.finetune_fraction, "ADOPT_RUNNING_MODEL": self.adopt_running_model}
+                "FINETUNE_FRACTION": self.finetune_fraction,
+                "GATE_TOLERANCE": self.gate_tolerance, "ADOPT_RUNNING_MODEL": self.adopt_running_model}
