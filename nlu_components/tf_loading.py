@@ -5,8 +5,8 @@ runs as a traced ``tf.function``, so TensorFlow traces the whole training step, 
 about 35 of the 50 s a model load took on this machine (py-spy). Every Rasa start, every evaluation and every
 model staff publish pays it, and Rasa answers no resident while ``PUT /model`` loads a model. Fitting that one
 example eagerly builds the same variables in about a second; the loaded weights then overwrite them, and
-prediction is compiled exactly as before. Fine-tuning and TED keep Rasa's own load.
-``tests/test_tf_loading.py`` checks that both loads give every variable of every model the same value.
+prediction is compiled exactly as before. TED keeps Rasa's own load. ``tests/test_tf_loading.py`` checks that both
+loads give every variable of every model the same value, and DIET's optimizer the same state for fine-tuning.
 
 Installed when ``nlu_components`` is imported, which Rasa does before it loads a model of this project's pipeline.
 """
@@ -30,18 +30,19 @@ def load_without_tracing(cls: type[RasaModel], model_file_name: str, model_data_
                          *args: Any, **kwargs: Any) -> RasaModel:
     """``RasaModel.load`` with the weight-building fit run eagerly; otherwise the same steps."""
     config = kwargs.get("config", {})
-    if finetune_mode or config.get(RUN_EAGERLY) or not issubclass(cls, DIET):
-        # Fine-tuning needs the optimizer's saved state, restored by creation order, which an eager fit does not
-        # keep; TED's eager fit builds no variables at all. Rasa's own load for both.
+    if config.get(RUN_EAGERLY) or not issubclass(cls, DIET):
+        # TED's eager fit builds none of its variables: Rasa's own load for it.
         return _rasa_load(cls, model_file_name, model_data_example, predict_data_example, finetune_mode,
                           *args, **kwargs)
-    learning_rate = config.get(LEARNING_RATE, 0.001)
     model = cls(*args, **kwargs)
-    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate), run_eagerly=True)
+    model.compile(optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)), run_eagerly=True)
     model.fit(RasaBatchDataGenerator(model_data_example, batch_size=1), verbose=False)
-    model.load_weights(model_file_name).expect_partial()  # the optimizer's state is not needed to predict
-    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate), run_eagerly=False)  # graph mode to predict
-    if predict_data_example:
+    model.load_weights(model_file_name)  # the weights and the optimizer's state, as Rasa's own load restores them
+    # Graph mode again, keeping the optimizer, for prediction and fine-tuning; forget the eager step functions
+    # Keras made for the fit above (what `compile` does, without replacing the optimizer).
+    model.run_eagerly = False
+    model.train_function = model.test_function = model.predict_function = None
+    if not finetune_mode and predict_data_example:
         model.run_inference(predict_data_example)  # traces the prediction step now, not on a resident's turn
     return model
 

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
+from pathlib import Path
 
 import numpy as np
 from rasa.core.agent import Agent
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.utils.tensorflow.models import RasaModel
 
 from nlu_components import tf_loading
@@ -39,3 +45,27 @@ def test_fast_load_gives_every_model_the_same_weights_as_rasas_own(model_path):
     assert fast.keys() == own.keys()
     different = [key for key in own if not np.array_equal(fast[key], own[key])]
     assert not different
+
+
+def diet_for_fine_tuning(model) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The DIET model as `rasa train --finetune` loads it: its weights and its optimizer's state."""
+    with tempfile.TemporaryDirectory() as folder:
+        storage, metadata = LocalModelStorage.from_model_archive(Path(folder), Path(model))
+        name = next(node for node in metadata.train_schema.nodes if "DIETClassifier" in node)
+        config = {**DIETClassifier.get_default_config(), **metadata.train_schema.nodes[name].config}
+        component = DIETClassifier.load(config, storage, Resource(name),
+                                        ExecutionContext(metadata.train_schema, is_finetuning=True))
+        return ([v.numpy() for v in component.model.weights],
+                [v.numpy() for v in component.model.optimizer.variables()])
+
+
+def test_fast_load_for_fine_tuning_restores_diets_optimizer_state_too(model_path):
+    fast_weights, fast_optimizer = diet_for_fine_tuning(model_path)
+    tf_loading.uninstall()
+    try:
+        own_weights, own_optimizer = diet_for_fine_tuning(model_path)
+    finally:
+        tf_loading.install()
+    assert len(own_optimizer) > 10 and len(fast_optimizer) == len(own_optimizer)
+    assert all(np.array_equal(a, b) for a, b in zip(fast_weights, own_weights, strict=True))
+    assert all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(fast_optimizer, own_optimizer, strict=True))
