@@ -19,10 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # Rasa and TensorFlow are slow to import; only load them when needed.
-    from rasa.core.agent import Agent
+from typing import Any
 
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK_INTENTS = frozenset({"out_of_scope", "nlu_fallback"})
@@ -185,12 +182,49 @@ def load_clinc(
     return oos, mapped
 
 
-def load_agent(model_path: str | Path) -> Agent:
-    """Load a trained Rasa model (a ``.tar.gz`` or a folder holding them: the newest is used)."""
-    from rasa.core.agent import Agent
+class NluModel:  # Rasa and TensorFlow are slow to import: they are imported only when a model is loaded.
+    """Only the NLU part of a trained model, parsed as Rasa's ``Agent.parse_message`` does.
+
+    Loading the dialogue policies too (``Agent.load``) costs TED's load, about 14 s on this machine, for
+    nothing: the evaluations here only parse messages. The staff console's gate waits for this load.
+    """
+
+    def __init__(self, model_path: str | Path) -> None:
+        import tempfile
+
+        from rasa.engine.graph import ExecutionContext
+        from rasa.engine.runner.dask import DaskGraphRunner
+        from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+        self._folder = tempfile.TemporaryDirectory(prefix="nlu-model-")
+        storage, metadata = LocalModelStorage.from_model_archive(Path(self._folder.name), Path(model_path))
+        schema = metadata.predict_schema.minimal_graph_schema([metadata.nlu_target])
+        self._target = metadata.nlu_target
+        self._runner = DaskGraphRunner.create(
+            graph_schema=schema, model_storage=storage,
+            execution_context=ExecutionContext(graph_schema=schema, model_id=metadata.model_id),
+        )
+
+    async def parse_message(self, text: str) -> dict[str, Any]:
+        """What ``Agent.parse_message(text)`` answers (``rasa/core/processor.py``, parse with the graph)."""
+        from rasa.core.channels.channel import UserMessage
+        from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
+        from rasa.shared.core.trackers import DialogueStateTracker
+
+        message = UserMessage(text)
+        tracker = DialogueStateTracker.from_events(message.sender_id, [])
+        results = self._runner.run(inputs={PLACEHOLDER_MESSAGE: [message], PLACEHOLDER_TRACKER: tracker},
+                                   targets=[self._target])
+        parsed = {"text": "", "intent": {"name": None, "confidence": 0.0}, "entities": []}
+        parsed.update(results[self._target][0].as_dict(only_output_properties=True))
+        return parsed
+
+
+def load_agent(model_path: str | Path) -> NluModel:
+    """Load the NLU part of a trained Rasa model (a ``.tar.gz`` or a folder holding them: the newest is used)."""
     from rasa.model import get_local_model
 
-    return Agent.load(get_local_model(str(model_path)))
+    return NluModel(get_local_model(str(model_path)))
 
 
 def to_prediction(result: dict[str, Any]) -> Prediction:
@@ -206,7 +240,7 @@ def to_prediction(result: dict[str, Any]) -> Prediction:
 
 
 def parse_results(
-    agent: Agent, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+    agent: NluModel, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
 ) -> list[dict[str, Any]]:
     """Rasa's raw parse result for each text, in order (calls ``progress(done, total)`` now and then)."""
 
@@ -222,7 +256,7 @@ def parse_results(
 
 
 def parse_many(
-    agent: Agent, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+    agent: NluModel, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
 ) -> list[Prediction]:
     """Parse many messages in order into Predictions (synchronous wrapper around ``parse_results``)."""
     return [to_prediction(result) for result in parse_results(agent, texts, progress)]

@@ -36,6 +36,7 @@ def fake_tracker(tmp_path: Path) -> Path:
 def make_console(tmp_path: Path, tracker: Path | str, data_dir: Path, **overrides) -> tuple:
     """A console app with one account per role; returns (app, config). Models go to tmp, never models/."""
     overrides.setdefault("models_dir", tmp_path / "models")
+    overrides.setdefault("finetune_fraction", 0.0)  # from scratch unless a test asks for fine-tuning
     tracker_url = tracker if isinstance(tracker, str) else f"sqlite:///{tracker}"  # a URL, or a SQLite file
     config = ConsoleConfig(db_url=f"sqlite:///{tmp_path / 'console.db'}", tracker_db_url=tracker_url,
                            data_dir=data_dir, secret_key="test-secret", **overrides)

@@ -113,6 +113,7 @@ def test_conversation_correction_retrain_gate_and_hot_load(live_console, running
                                                   "intent": REMOVED_INTENT, "csrf_token": token})
     assert answer.status_code == 302
     assert f"    - {TARGET}" in libraries.read_text()
+    corrected = libraries.read_text()
     second = train(app, client, token)
     assert second.status == "published", second.message
     assert parse(rasa, TARGET)["name"] == REMOVED_INTENT
@@ -133,3 +134,11 @@ def test_conversation_correction_retrain_gate_and_hot_load(live_console, running
     page = client.get("/training").get_data(as_text=True)
     assert "What got worse and why" in page and REMOVED_INTENT in page
     assert Path(sessions().get(ModelRecord, third.model_id).evaluation_path).exists()
+
+    # 4. The corrected data again, fine-tuning the live model (the quick path staff get by default): published.
+    libraries.write_text(corrected)
+    app.extensions["staff_console"]["trainer"].config["FINETUNE_FRACTION"] = 0.5
+    fourth = train(app, client, token)
+    assert fourth.status == "published", fourth.message
+    assert sessions().get(ModelRecord, fourth.model_id).path.endswith("-ft.tar.gz")  # fine-tuned, not from scratch
+    assert parse(rasa, TARGET)["name"] == REMOVED_INTENT
