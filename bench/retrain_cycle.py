@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from local_stack.services import Stack, rasa_service  # noqa: E402
+from staff_console.config import ConsoleConfig  # noqa: E402
 from tests.staff_console.conftest import login, make_console  # noqa: E402
 from tests.staff_console.tracker_factory import write_conversations  # noqa: E402
 
@@ -140,8 +141,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="model Rasa starts with (default: newest models/council-*)")
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml", help="training config for the retrain")
-    parser.add_argument("--finetune", type=float, default=0.0,
-                        help="fine-tune the live model with this fraction of the epochs (0: train from scratch)")
+    parser.add_argument("--finetune", type=float, default=ConsoleConfig.finetune_fraction,
+                        help="fine-tune the live model with this fraction of the epochs (default: the console's, "
+                             f"{ConsoleConfig.finetune_fraction}; 0: train from scratch)")
     parser.add_argument("--conversations", type=int, default=10_000)
     parser.add_argument("--skip-cycle", action="store_true", help="only the page times")
     parser.add_argument("--skip-pages", action="store_true", help="only the correction-to-live time")
