@@ -69,12 +69,14 @@ def main() -> int:
     try:
         stack.start()
         print("\nCouncil Assistant is running:")
-        print(f"  Chat page for residents   http://127.0.0.1:{args.chat_port}/")
-        print(f"  Rasa (REST, socket.io)    http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook")
-        print(f"  Action server             http://127.0.0.1:{args.actions_port}/health")
-        print(f"  Council backend (stand-in) {backend_url}/openapi.json")
-        print(f"  Alexa skill endpoint      http://127.0.0.1:{args.voice_port}/alexa")
-        print(f"  Staff console  http://127.0.0.1:{args.console_port}/")
+        urls = [("Chat page for residents", f"http://127.0.0.1:{args.chat_port}/"),
+                ("Rasa (REST, socket.io)", f"http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook"),
+                ("Action server", f"http://127.0.0.1:{args.actions_port}/health"),
+                ("Council backend (stand-in)", f"{backend_url}/openapi.json"),
+                ("Alexa skill endpoint", f"http://127.0.0.1:{args.voice_port}/alexa"),
+                ("Staff console", f"http://127.0.0.1:{args.console_port}/")]
+        for label, url in urls:
+            print(f"  {label:<27}{url}")
         print("Press Ctrl-C to stop.", flush=True)
         while True:
             for service in stack.services:
