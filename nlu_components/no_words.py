@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.base import IntentCorrection
 
 _WORD = re.compile(r"\w", re.UNICODE)
 
@@ -28,24 +26,11 @@ def has_words(text: str) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class NoWordsFallback(GraphComponent, IntentClassifier):
+class NoWordsFallback(IntentCorrection):
     """Replaces the intent of a message without words by ``nlu_fallback``."""
 
-    @classmethod
-    def required_components(cls) -> list[type]:
-        """It corrects a classifier's output, so one must run first."""
-        return [IntentClassifier]
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> NoWordsFallback:
-        """Build the component (see GraphComponent); it has no settings."""
-        return cls()
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        super().__init__(config or {})  # it has no settings
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Send messages without words to the fallback."""

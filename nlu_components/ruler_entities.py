@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR
 from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.base import ConfiguredComponent
 
 RULER = "SpacyEntityExtractor"
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
@@ -48,7 +47,7 @@ def prefer_ruler(entities: list[dict[str, Any]], owned: set[str]) -> list[dict[s
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class RulerEntityPreference(GraphComponent, EntityExtractorMixin):
+class RulerEntityPreference(ConfiguredComponent, EntityExtractorMixin):
     """Runs after every extractor (and the synonym mapper)."""
 
     @staticmethod
@@ -57,18 +56,8 @@ class RulerEntityPreference(GraphComponent, EntityExtractorMixin):
         return {"entities": ["postcode", "reference"]}
 
     def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
         self.owned = set(config["entities"])
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RulerEntityPreference:
-        """Build the component from its config (see GraphComponent)."""
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Rewrite each message's entities."""

@@ -12,13 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.base import IntentCorrection
 
 PHRASES_FILE = Path(__file__).resolve().parent / "urgent_phrases.yml"
 URGENT_INTENTS = ("immediate_danger", "homeless_urgent", "safeguarding_concern")
@@ -47,13 +45,8 @@ def match_urgent(text: str, phrases: list[tuple[str, re.Pattern[str]]]) -> str |
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class UrgentPhraseOverride(GraphComponent, IntentClassifier):
+class UrgentPhraseOverride(IntentCorrection):
     """Runs after the classifiers and the fallback classifier; may replace their intent."""
-
-    @classmethod
-    def required_components(cls) -> list[type]:
-        """The override only makes sense after a classifier has run."""
-        return [IntentClassifier]
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -61,18 +54,8 @@ class UrgentPhraseOverride(GraphComponent, IntentClassifier):
         return {"phrases": str(PHRASES_FILE)}
 
     def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
         self.phrases = load_phrases(Path(config["phrases"]))
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> UrgentPhraseOverride:
-        """Build the component from its config (see GraphComponent)."""
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Override the intent of messages that name an urgent situation."""

@@ -23,13 +23,13 @@ from staff_console.db import AuditEntry, ModelRecord, TrainingJob, utcnow
 EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
 COMPONENT = re.compile(r"Starting to train component '([^']+)'")
 SAVED = re.compile(r"(?:saved at|stored at) '([^']+\.tar\.gz)'")
+# Share of the progress bar for each stage of `rasa train` (DIET epochs, then dialogue policies).
+STAGES = {"nlu": (2, 15), "DIETClassifier": (15, 65), "core": (65, 85), "TEDPolicy": (70, 85)}
+
+
 def beside(model: Path, suffix: str) -> Path:
     """A file kept next to a model archive: ``console-1.tar.gz`` -> ``console-1<suffix>``."""
     return model.with_name(model.name.removesuffix(".tar.gz") + suffix)
-
-
-# Share of the progress bar for each stage of `rasa train` (DIET epochs, then dialogue policies).
-STAGES = {"nlu": (2, 15), "DIETClassifier": (15, 65), "core": (65, 85), "TEDPolicy": (70, 85)}
 
 
 def gate(candidate: dict[str, Any], live: dict[str, Any] | None,
