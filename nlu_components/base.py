@@ -8,6 +8,8 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
 
 
 class ConfiguredComponent(GraphComponent):
@@ -35,3 +37,11 @@ class IntentCorrection(ConfiguredComponent, IntentClassifier):
     def required_components(cls) -> list[type]:
         """A classifier must have run before a correction."""
         return [IntentClassifier]
+
+    @staticmethod
+    def correct(message: Message, intent: str) -> None:
+        """Give the message ``intent`` with full confidence, first in its ranking too."""
+        corrected = {"name": intent, "confidence": 1.0}
+        message.data[INTENT] = corrected
+        message.data.setdefault(INTENT_RANKING_KEY, [])
+        message.data[INTENT_RANKING_KEY].insert(0, dict(corrected))

@@ -12,7 +12,7 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components.base import IntentCorrection
@@ -38,8 +38,5 @@ class NoWordsFallback(IntentCorrection):
             text = (message.get(TEXT) or "").strip()
             if not text or has_words(text):
                 continue
-            fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 1.0}
-            message.data[INTENT] = fallback
-            message.data.setdefault(INTENT_RANKING_KEY, [])
-            message.data[INTENT_RANKING_KEY].insert(0, dict(fallback))
+            self.correct(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
         return messages

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components.base import IntentCorrection
@@ -67,8 +67,5 @@ class UrgentPhraseOverride(IntentCorrection):
             current = (message.get(INTENT) or {}).get("name")
             if current in URGENT_INTENTS:
                 continue
-            override = {"name": urgent, "confidence": 1.0}
-            message.data[INTENT] = override
-            message.data.setdefault(INTENT_RANKING_KEY, [])
-            message.data[INTENT_RANKING_KEY].insert(0, dict(override))
+            self.correct(message, urgent)
         return messages
