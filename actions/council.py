@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clock import today as clock_today
 from connectors.addresses import AddressConnector
 from connectors.cases import CasesConnector
 from connectors.contacts import ContactsConnector
@@ -133,7 +134,7 @@ def spoken_reference(reference: str) -> str:
 
 def friendly_date(day: date, today: date | None = None) -> str:
     """Dates as residents say them: "today", "tomorrow", "Wednesday 2 December"."""
-    today = today or date.today()
+    today = today or clock_today()
     if day == today:
         return f"today ({day:%A} {day.day} {day:%B})"
     if day == today + timedelta(days=1):

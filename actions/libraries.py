@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import clock
 from actions.council import connectors, say_service_unavailable
 from actions.sites import tell_site_hours
 from connectors.errors import ServiceUnavailable
@@ -30,5 +30,5 @@ class ActionLibraryHours(Action):
         except ServiceUnavailable:
             say_service_unavailable(dispatcher, "library")
             return [SlotSet("place", None)]
-        tell_site_hours(dispatcher, sites, tracker.get_slot("place"), date.today())
+        tell_site_hours(dispatcher, sites, tracker.get_slot("place"), clock.today())
         return [SlotSet("place", None)]

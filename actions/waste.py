@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import clock
 from actions.addresses import AddressFormValidation
 from actions.council import (
     connectors,
@@ -243,5 +244,5 @@ class ActionRecyclingCentreHours(Action):
         except ServiceUnavailable:
             say_service_unavailable(dispatcher, "recycling centre")
             return [SlotSet("place", None)]
-        tell_site_hours(dispatcher, sites, tracker.get_slot("place"), date.today())
+        tell_site_hours(dispatcher, sites, tracker.get_slot("place"), clock.today())
         return [SlotSet("place", None)]

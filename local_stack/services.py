@@ -98,11 +98,13 @@ def backend_service(port: int, api_key: str | None, db_url: str | None = None,
     )
 
 
-def actions_service(port: int, backend_url: str, api_key: str | None) -> Service:
-    """The rasa-sdk action server, run as Rasa runs it."""
+def actions_service(port: int, backend_url: str, api_key: str | None, now: str | None = None) -> Service:
+    """The rasa-sdk action server, run as Rasa runs it; ``now`` fixes its clock as the backend's (tests)."""
     env = {"COUNCIL_API_URL": backend_url}
     if api_key:
         env["COUNCIL_API_KEY"] = api_key
+    if now:
+        env["ACTIONS_NOW"] = now
     return Service(
         name="actions",
         command=[str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],

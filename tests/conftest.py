@@ -70,7 +70,7 @@ class RunningStack:
 
 @pytest.fixture(scope="session")
 def running_stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    """Backend (fixed clock, temporary SQLite), action server and Rasa, each a real process."""
+    """Backend and action server on one fixed clock, temporary SQLite, and Rasa, each a real process."""
     work = tmp_path_factory.mktemp("stack")
     endpoints = work / "endpoints.yml"
     endpoints.write_text(
@@ -83,7 +83,7 @@ def running_stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
     stack = Stack(
         [
             backend_service(backend_port, API_KEY, db_url=f"sqlite:///{work / 'backend.db'}", now=FIXED_NOW),
-            actions_service(actions_port, backend_url, API_KEY),
+            actions_service(actions_port, backend_url, API_KEY, now=FIXED_NOW),
             rasa_service(rasa_port, model_path, actions_port, endpoints=str(endpoints)),
         ],
         log_dir=work / "logs",
