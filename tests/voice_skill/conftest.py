@@ -9,17 +9,17 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
-from local_stack.services import ROOT
 from tests.conftest import RunningStack
 from voice_skill.app import create_app
 
-# The recorded envelopes from other public projects (see SOURCES.md there); CI has the same layout.
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "alexa"
+# Recorded envelopes from other public projects, kept beside the tests (sources and licences in SOURCES.md there).
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "alexa"
 
 
 def load_fixture(name: str) -> dict[str, Any]:
