@@ -19,8 +19,8 @@ export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWa
 export PYTHONPATH := $(CURDIR)
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 
-# Our data is not in Rasa's default places: say it once.
-RASA_DATA   := --config config.yml --domain bot/domain --data nlu_data bot/rules bot/stories
+# Our data is not in Rasa's default places: the training-input manifest (evaluation/manifest.py) says it once.
+RASA_DATA    = $(shell $(PY) -m evaluation.manifest)
 # The model `make train` last trained or found up to date; run and test use exactly that one.
 CURRENT_MODEL := models/current
 MODEL        = $(shell cat $(CURRENT_MODEL))

@@ -32,6 +32,8 @@ from urllib.parse import urlsplit
 import requests
 import yaml
 
+from evaluation.stats import percentile
+
 try:  # optional: only used to find the process listening on a port
     import psutil
 except ImportError:  # pragma: no cover - depends on the environment
@@ -305,17 +307,6 @@ def resident(
 
 # ---------------------------------------------------------------------------------------------------------
 # Figures
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """The q-th percentile (0-100) with linear interpolation between closest ranks."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:

@@ -21,7 +21,6 @@ import logging
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,14 +30,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-os.environ["RASA_TELEMETRY_ENABLED"] = "false"
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("LOG_LEVEL", "WARNING")  # Rasa's structlog level for the in-process parsing
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))  # project components (nlu_components.*) and bench.nlu_metrics
+from evaluation import datasets, text
+from evaluation import metrics as m
+from evaluation import model as nlu_model
+from evaluation.manifest import ROOT as REPO_ROOT
+from evaluation.rasa_process import quiet_rasa_in_this_process, train_nlu
 
-from bench import nlu_metrics as m  # noqa: E402
+quiet_rasa_in_this_process()
 
 TARGET_MACRO_F1 = 0.92
 NAMES = ("project", "default")
@@ -57,8 +55,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--heldout", default="nlu_heldout", help="held-out test set (default: %(default)s)")
     parser.add_argument(
         "--clinc",
-        default="../shared/eval/clinc150/data_full.json",
-        help="CLINC150 data_full.json, domains.json beside it (default: %(default)s)",
+        default=str(datasets.CLINC_DATA.relative_to(REPO_ROOT)),
+        help="CLINC150 data_full.json(.gz), domains.json beside it (default: %(default)s, vendored)",
     )
     parser.add_argument("--no-clinc", action="store_true", help="skip the CLINC150 figures")
     parser.add_argument(
@@ -89,36 +87,13 @@ def resolve(path: str | None, default: str | None = None) -> Path | None:
 
 
 def train(name: str, config: Path, nlu: Path, work: Path) -> tuple[Path, float]:
-    """Train an NLU-only model with ``rasa train nlu`` in a subprocess; return its path and the seconds taken."""
-    out = work / name
-    out.mkdir(parents=True, exist_ok=True)
-    log_path = work / f"train_{name}.log"
-    # Rasa rewrites a config whose assistant_id is its placeholder: train from a copy, never the committed file.
-    copy = work / f"{name}_{config.name}"
-    shutil.copyfile(config, copy)
-    config = copy
-    cmd = [
-        sys.executable, "-m", "rasa", "train", "nlu",
-        "--config", str(config), "--nlu", str(nlu), "--out", str(out), "--fixed-model-name", name,
-    ]  # fmt: skip
-    env = dict(os.environ)
-    env["RASA_TELEMETRY_ENABLED"] = "false"
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
-    env["RASA_CACHE_DIRECTORY"] = str(work / "cache")  # keep Rasa's training cache out of the repository
-    print(
-        f"training {name}: {config.relative_to(REPO_ROOT) if config.is_relative_to(REPO_ROOT) else config} "
-        f"(log {log_path})",
-        flush=True,
-    )
-    start = time.monotonic()
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
-    seconds = time.monotonic() - start
-    model = out / f"{name}.tar.gz"
-    if proc.returncode != 0 or not model.exists():
-        tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-30:]
-        print("\n".join(tail), file=sys.stderr)
-        raise SystemExit(f"training {name} failed (exit {proc.returncode}); full log: {log_path}")
+    """Train an NLU-only model in a subprocess, saying so; its path and the seconds taken."""
+    shown = config.relative_to(REPO_ROOT) if config.is_relative_to(REPO_ROOT) else config
+    print(f"training {name}: {shown} (log {work / f'train_{name}.log'})", flush=True)
+    try:
+        model, seconds = train_nlu(name, config, nlu, work)
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from error
     print(f"  trained in {seconds:.0f} s", flush=True)
     return model, seconds
 
@@ -128,13 +103,13 @@ def evaluate(
 ) -> dict[str, Any]:
     """Parse every evaluation message with one model and compute its figures."""
     print(f"evaluating {name}: {model_path}", flush=True)
-    agent = m.load_agent(model_path)
+    agent = nlu_model.load_agent(model_path)
 
     def progress(label: str):
         return lambda done, total: print(f"  {label}: {done}/{total}", flush=True)
 
     start = time.monotonic()
-    preds = m.parse_many(agent, [e.text for e in heldout], progress("held-out"))
+    preds = nlu_model.parse_many(agent, [e.text for e in heldout], progress("held-out"))
     n_parsed = len(preds)
     gold = [e.intent for e in heldout]
     predicted = [p.intent for p in preds]
@@ -167,8 +142,8 @@ def evaluate(
     }
     if clinc is not None:
         oos_texts, mapped = clinc
-        oos_preds = m.parse_many(agent, oos_texts, progress("CLINC out-of-scope"))
-        mapped_preds = m.parse_many(agent, [e.text for e in mapped], progress("CLINC conversation"))
+        oos_preds = nlu_model.parse_many(agent, oos_texts, progress("CLINC out-of-scope"))
+        mapped_preds = nlu_model.parse_many(agent, [e.text for e in mapped], progress("CLINC conversation"))
         n_parsed += len(oos_preds) + len(mapped_preds)
         taken_for = Counter(p.intent for p in oos_preds if p.intent != m.OUT_OF_SCOPE)
         mapped_gold = [e.intent for e in mapped]
@@ -364,16 +339,16 @@ def main(argv: list[str] | None = None) -> int:
         if needed and not path.exists():
             raise SystemExit(f"{label} not found: {path}")
 
-    heldout = m.load_examples(heldout_path)
+    heldout = datasets.load_examples(heldout_path)
     print(f"held-out: {len(heldout)} examples, {len(set(e.intent for e in heldout))} intents ({heldout_path})")
     leaked: list[str] = []
     if nlu.exists():
-        leaked = m.overlap([e.text for e in heldout], [e.text for e in m.load_examples(nlu)])
+        leaked = text.overlap([e.text for e in heldout], [e.text for e in datasets.load_examples(nlu)])
         if leaked:
             print(f"WARNING: {len(leaked)} held-out texts also occur in {nlu}, e.g. {leaked[:5]}")
     clinc = None
     if not args.no_clinc:
-        clinc = m.load_clinc(clinc_path, limit=args.clinc_max)
+        clinc = datasets.load_clinc(clinc_path, limit=args.clinc_max)
         print(
             f"CLINC150: {len(clinc[0])} out-of-scope queries, {len(clinc[1])} conversation queries"
             + (f" (sample, --clinc-max {args.clinc_max})" if args.clinc_max else "")

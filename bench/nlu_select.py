@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
 import sys
 import tempfile
 import time
@@ -27,15 +26,13 @@ from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-os.environ["RASA_TELEMETRY_ENABLED"] = "false"
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+from evaluation import datasets
+from evaluation import metrics as m
+from evaluation import model as nlu_model
+from evaluation.manifest import ROOT as REPO_ROOT
+from evaluation.rasa_process import quiet_rasa_in_this_process, train_nlu
 
-from bench import nlu_metrics as m  # noqa: E402
-from bench.nlu_eval import train as train_nlu  # noqa: E402
+quiet_rasa_in_this_process()
 
 
 def apply_overrides(config: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
@@ -94,11 +91,11 @@ def with_threshold(result: dict[str, Any], threshold: float, ambiguity: float) -
 
 
 def evaluate(model: Path, dev: list[m.Example], thresholds: list[float], ambiguity: float) -> dict[str, Any]:
-    agent = m.load_agent(model)
+    agent = nlu_model.load_agent(model)
     start = time.monotonic()
-    results = m.parse_results(agent, [e.text for e in dev])  # raw: the ranking re-scores other thresholds
+    results = nlu_model.parse_results(agent, [e.text for e in dev])  # raw: the ranking re-scores other thresholds
     parse_ms = 1000 * (time.monotonic() - start) / max(len(dev), 1)
-    preds = [m.to_prediction(r) for r in results]
+    preds = [nlu_model.to_prediction(r) for r in results]
     gold, predicted = [e.intent for e in dev], [p.intent for p in preds]
     scores = m.intent_scores(gold, predicted)
     gold_entities = [frozenset(p for p in e.entities if p[0] in m.CONTRACT_ENTITIES) for e in dev]
@@ -139,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="nlu-select-") as tmp:
         work = Path(tmp)
         train_path, dev_path = split_data(Path(args.nlu), work, args.dev_fraction, args.seed)
-        dev = m.load_examples(dev_path)
+        dev = datasets.load_examples(dev_path)
         print(f"development part: {len(dev)} examples; seed {args.seed}", flush=True)
         for label, _ in variants:
             model, seconds = train(label, configs[label], train_path, work)

@@ -25,13 +25,10 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from local_stack.services import Stack, rasa_service  # noqa: E402
-from staff_console.config import ConsoleConfig  # noqa: E402
-from tests.staff_console.conftest import login, make_console  # noqa: E402
-from tests.staff_console.tracker_factory import write_conversations  # noqa: E402
+from local_stack.services import ROOT, Stack, rasa_service
+from staff_console.config import ConsoleConfig
+from staff_console.sample_tracker import write_conversations
+from staff_console.testing import login, make_console
 
 MESSAGE = "when can i pop in and borrow some books"
 INTENT = "library_opening_hours"

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from pathlib import Path
 
-from nlu_metrics import load_agent, load_clinc
+from evaluation.datasets import CLINC_DATA, load_clinc
+from evaluation.model import load_agent
 
-ROOT = Path(__file__).resolve().parent.parent
 OOS = {"out_of_scope", "nlu_fallback"}
 
 
@@ -30,7 +29,7 @@ def main() -> None:
     """Parse the validation queries once, then print a table of thresholds."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", required=True)
-    parser.add_argument("--clinc", default=str(ROOT.parent / "shared" / "eval" / "clinc150" / "data_full.json"))
+    parser.add_argument("--clinc", default=str(CLINC_DATA), help="CLINC150 data_full.json(.gz) (default: vendored)")
     args = parser.parse_args()
     oos, examples = load_clinc(args.clinc, splits=("val", "oos_val"))
     in_scope = [(example.text, example.intent) for example in examples]

@@ -1,6 +1,6 @@
 """Time to answer of a running Alexa skill endpoint under concurrent simulated speakers.
 
-Each speaker replays real Alexa request envelopes (the shared fixtures in ../shared/fixtures/alexa, with
+Each speaker replays real Alexa request envelopes (the recorded fixtures in tests/voice_skill/fixtures/alexa, with
 their intents mapped to this skill's) as whole voice conversations: open the skill, ask for the bin day,
 give a postcode, pick an address, ask about opening hours and which bin a pizza box goes in, then stop.
 The endpoint must be started with verification off, which only an explicit flag does (and says so loudly):
@@ -32,13 +32,16 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
-FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "alexa"
+from evaluation.manifest import ROOT
+from evaluation.stats import percentile
+from evaluation.text import strip_markup
+
+FIXTURES = ROOT / "tests" / "voice_skill" / "fixtures" / "alexa"  # data files, read beside the tests
 ALEXA_LIMIT_SECONDS = 8.0
 TARGET_P95_MS = 400
 MAX_FIRST_SENTENCE_WORDS = 25
@@ -105,15 +108,14 @@ class Results:
 
 def first_sentence(ssml: str) -> str:
     """The first sentence of the spoken answer, without SSML tags."""
-    text = re.sub(r"<[^>]+>", "", ssml).replace("&apos;", "'").replace("&amp;", "&")
-    return re.split(r"(?<=[.?!])\s+", text.strip(), maxsplit=1)[0]
+    return re.split(r"(?<=[.?!])\s+", strip_markup(ssml), maxsplit=1)[0]
 
 
 def pause(think: float | None, ssml: str) -> float:
     """Seconds before a speaker's next turn: fixed, or (None) as long as a person needs to hear and reply."""
     if think is not None:
         return think
-    words = len(re.sub(r"<[^>]+>", " ", ssml).split())
+    words = len(strip_markup(ssml).split())
     return words / SPOKEN_WORDS_PER_SECOND + REPLY_SECONDS
 
 
@@ -158,12 +160,6 @@ def converse(url: str, base: dict[str, Any], turns: list[Turn], results: Results
                 elif len(results.examples) < 5:
                     results.examples.append(sentence)
         attributes = body.get("sessionAttributes") or {}
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def check_loopback(url: str) -> None:
@@ -228,7 +224,7 @@ def main() -> int:
         print("No answers measured.", file=sys.stderr)
         return 1
     ms = [x * 1000 for x in results.latencies]
-    p50, p95, p99 = (percentile(ms, q) for q in (0.50, 0.95, 0.99))
+    p50, p95, p99 = (percentile(ms, q) for q in (50, 95, 99))
     share = results.good_answers / results.answers if results.answers else 0.0
     print(f"Alexa skill endpoint {args.url}: {args.speakers} concurrent speakers, "
           f"{'paced like people (speech)' if think is None else f'{think:g} s'} between turns, "

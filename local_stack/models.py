@@ -9,36 +9,15 @@ trained on exactly the current inputs, so `make train` can use it instead of tra
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 
+from evaluation.manifest import INPUTS, NLU_DATA, fingerprint
+
 ROOT = Path(__file__).resolve().parent.parent
-INPUTS = ("config.yml", "bot/domain", "bot/rules", "bot/stories", "nlu_data", "nlu_components")
 PUBLISHED = "published.json"
-
-
-def fingerprint(inputs: Iterable[Path] | None = None, root: Path | None = None) -> str:
-    """Hash the names and contents of every training input (files or folders), in a stable order.
-
-    Inputs under ``root`` are named relative to it, so the console's training (which names its inputs by
-    absolute path) and `make train` agree on the same files.
-    """
-    root = ROOT if root is None else root
-    digest = hashlib.sha256()
-    paths = [root / entry for entry in INPUTS] if inputs is None else [Path(p).resolve() for p in inputs]
-    for path in paths:
-        label = str(path.relative_to(root.resolve())) if path.is_relative_to(root.resolve()) else str(path)
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            if "__pycache__" in file.parts or not file.exists():
-                continue
-            name = label if file == path else f"{label}/{file.relative_to(path)}"
-            digest.update(name.encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]
+__all__ = ["INPUTS", "PUBLISHED", "fingerprint", "published_model"]
 
 
 def published_model(models_dir: Path, current: str, exact: bool = False) -> tuple[Path | None, str]:
@@ -57,7 +36,7 @@ def published_model(models_dir: Path, current: str, exact: bool = False) -> tupl
     if record.get("inputs") == current:
         return model, "the staff console published it, trained on the current data"
     if not exact and record.get("pinned") and record.get("dialogue_inputs") == fingerprint(
-        [ROOT / p for p in INPUTS if p != "nlu_data"], root=ROOT
+        [ROOT / p for p in INPUTS if p != NLU_DATA], root=ROOT
     ):
         return model, "staff published it by hand (roll back); only NLU examples changed since"
     return None, "the published model was trained on other inputs"

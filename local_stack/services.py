@@ -12,6 +12,8 @@ from pathlib import Path
 
 import requests
 
+from evaluation.rasa_process import rasa_env
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
@@ -35,8 +37,7 @@ class Service:
         """Start the process in its own process group, logging to run/<name>.log."""
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{self.name}.log"
-        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
-               "PYTHONPATH": str(ROOT), **self.env}
+        env = rasa_env(ROOT, self.env)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             self.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

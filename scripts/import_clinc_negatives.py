@@ -8,7 +8,7 @@ Writes two generated files (never edit them by hand, run this script again):
 - ``nlu_data/conversation_clinc.yml``: ``train`` sentences of CLINC's small-talk intents that map to the
   catalogue's conversation intents (greeting -> greet, ...), so the model learns wording nobody here wrote.
 
-The rules of ``../shared/eval/clinc150/README.md`` hold: only the ``train`` and ``oos_train`` splits are read
+The rules of ``evaluation/data/clinc150/README.md`` hold: only the ``train`` and ``oos_train`` splits are read
 for training, and a sentence that also occurs in ``val``, ``oos_val``, ``test`` or ``oos_test`` is dropped
 (compared case-insensitively, ignoring punctuation and spacing), so no evaluation query is ever trained on.
 A CLINC sentence that repeats a hand-written example of ``nlu_data/`` or an example of the held-out set
@@ -23,7 +23,6 @@ exits 1 on a problem.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 import sys
@@ -33,23 +32,29 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.nlu_metrics import CLINC_CONVERSATION_MAP  # noqa: E402
+from evaluation import manifest
+from evaluation.datasets import (
+    CLINC_CONVERSATION_MAP,
+    CLINC_DATA,
+    CLINC_EXCLUDED_DOMAINS,
+    clinc_domains,
+    clinc_evaluation_keys,
+    read_clinc,
+)
+from evaluation.metrics import CONTRACT_ENTITIES
+from evaluation.text import annotations, plain_text
+from evaluation.text import normalise_text as normalise
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CLINC = REPO_ROOT.parent / "shared" / "eval" / "clinc150" / "data_full.json"
-DEFAULT_NLU_DIR = REPO_ROOT / "nlu_data"
-DEFAULT_HELDOUT_DIR = REPO_ROOT / "nlu_heldout"
+DEFAULT_CLINC = CLINC_DATA
+DEFAULT_NLU_DIR = manifest.ROOT / manifest.NLU_DATA
+DEFAULT_HELDOUT_DIR = manifest.ROOT / manifest.HELDOUT
 OUT_OF_SCOPE_FILE = "out_of_scope.yml"
 CONVERSATION_FILE = "conversation_clinc.yml"
 GENERATED_FILES = {OUT_OF_SCOPE_FILE, CONVERSATION_FILE}
 
-TRAINING_SPLITS = ("train", "oos_train")
-EVALUATION_SPLITS = ("val", "oos_val", "test", "oos_test")
-
 # CLINC domains left out entirely: paying bills, taxes and holidays are ambiguous for a council
-# (the CLINC README leaves them out of the out-of-scope evaluation for the same reason).
-EXCLUDED_DOMAINS = {"banking", "work"}
+# (the evaluation leaves them out of the out-of-scope figures for the same reason).
+EXCLUDED_DOMAINS = CLINC_EXCLUDED_DOMAINS
 
 # CLINC intents of the other domains that a resident might legitimately send a council assistant, or that
 # the assistant answers itself: never trained as out_of_scope.
@@ -115,10 +120,7 @@ CONTRACT_INTENTS = [
 ]
 MIN_EXAMPLES = 30
 
-ENTITIES = {
-    "postcode", "address", "bin_type", "item", "problem_type", "location", "place", "reference",
-    "permit_type", "repair_type", "department",
-}
+ENTITIES = CONTRACT_ENTITIES
 CANONICAL_VALUES = {
     "bin_type": {"general", "recycling", "food", "garden", "glass"},
     "problem_type": {
@@ -138,32 +140,6 @@ CANONICAL_VALUES = {
         "registrars", "elections", "schools", "general",
     },
 }
-
-ENTITY_MARKUP = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<name>[^)]+)\)|(?P<json>\{[^}]+\}))")
-
-
-def normalise(sentence: str) -> str:
-    """Return the comparison key of a sentence: lower case, no apostrophes, punctuation or extra spaces."""
-    text = sentence.lower().replace("'", "").replace("\u2019", "")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
-
-
-def plain_text(example: str) -> str:
-    """Return an annotated NLU example without its entity markup."""
-    return ENTITY_MARKUP.sub(lambda m: m.group("text"), example)
-
-
-def annotations(example: str) -> list[tuple[str, str, str | None]]:
-    """Return (text, entity, explicit value or None) for every entity annotation of an example."""
-    found = []
-    for match in ENTITY_MARKUP.finditer(example):
-        if match.group("name"):
-            found.append((match.group("text"), match.group("name"), None))
-        else:
-            spec = json.loads(match.group("json"))
-            found.append((match.group("text"), spec["entity"], spec.get("value")))
-    return found
-
 
 def read_nlu_folder(nlu_dir: Path, skip: set[str] = frozenset()) -> dict:
     """Read every YAML file under nlu_dir (except the names in skip) into examples, synonyms and lookups."""
@@ -196,9 +172,8 @@ def read_nlu_folder(nlu_dir: Path, skip: set[str] = frozenset()) -> dict:
 
 def load_clinc(path: Path) -> tuple[dict, set[str]]:
     """Return the CLINC splits and the comparison keys of every evaluation sentence."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    held_out = {normalise(sentence) for split in EVALUATION_SPLITS for sentence, _ in data[split]}
-    return data, held_out
+    data = read_clinc(path)
+    return data, clinc_evaluation_keys(data)
 
 
 def heldout_keys(heldout_dir: Path) -> set[str]:
@@ -242,7 +217,7 @@ def render(header: list[str], blocks: list[tuple[str, str, list[str]]]) -> str:
 def generate(args: argparse.Namespace) -> None:
     """Write out_of_scope.yml and conversation_clinc.yml."""
     data, held_out = load_clinc(args.clinc)
-    domains = json.loads((args.clinc.parent / "domains.json").read_text(encoding="utf-8"))
+    domains = clinc_domains(args.clinc)
     hand_written = read_nlu_folder(args.nlu_dir, skip=GENERATED_FILES)
     taken = {normalise(plain_text(example)) for _, example, _ in hand_written["examples"]}
     taken |= heldout_keys(args.heldout_dir)
@@ -382,7 +357,8 @@ def check(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, then generate the CLINC files or check the folder."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clinc", type=Path, default=DEFAULT_CLINC, help="CLINC150 data_full.json")
+    parser.add_argument("--clinc", type=Path, default=DEFAULT_CLINC,
+                        help="CLINC150 data_full.json(.gz) (default: vendored)")
     parser.add_argument("--nlu-dir", type=Path, default=DEFAULT_NLU_DIR, help="NLU data folder")
     parser.add_argument("--heldout-dir", type=Path, default=DEFAULT_HELDOUT_DIR,
                         help="held-out NLU test set, never trained on")

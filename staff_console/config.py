@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from evaluation import manifest
+
+ROOT = manifest.ROOT
 
 
 @dataclass
@@ -31,11 +33,11 @@ class ConsoleConfig:
     secret_key: str | None = None
     session_minutes: int = 30
     low_confidence: float = 0.6
-    data_dir: Path = ROOT / "nlu_data"
-    heldout_dir: Path = ROOT / "nlu_heldout"
-    train_config: Path = ROOT / "config.yml"
-    domain: Path = ROOT / "bot" / "domain"
-    dialogue_data: list[Path] = field(default_factory=lambda: [ROOT / "bot" / "rules", ROOT / "bot" / "stories"])
+    data_dir: Path = ROOT / manifest.NLU_DATA
+    heldout_dir: Path = ROOT / manifest.HELDOUT
+    train_config: Path = ROOT / manifest.CONFIG
+    domain: Path = ROOT / manifest.DOMAIN
+    dialogue_data: list[Path] = field(default_factory=lambda: [ROOT / d for d in manifest.DIALOGUE_DATA])
     models_dir: Path = ROOT / "models"
     finetune_fraction: float = 0.05
     gate_tolerance: int = 1

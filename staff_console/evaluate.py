@@ -12,9 +12,11 @@ from typing import Any
 def evaluate(model: Path, heldout: Path) -> dict[str, Any]:
     """Accuracy, macro-F1, out-of-scope recall, per-intent F1, confusion pairs and predictions on ``heldout``.
 
-    Uses the project's shared evaluation code (``bench/nlu_metrics.py``), so the gate and ``make eval`` agree.
+    Uses the project's evaluation package (``evaluation``), so the gate and ``make eval`` agree.
     """
-    from bench.nlu_metrics import confusion_pairs, intent_scores, load_agent, load_examples, oos_recall, parse_many
+    from evaluation.datasets import load_examples
+    from evaluation.metrics import confusion_pairs, intent_scores, oos_recall
+    from evaluation.model import load_agent, parse_many
 
     examples = load_examples(heldout)
     agent = load_agent(model)

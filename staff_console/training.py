@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,14 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import scoped_session
 
-from bench.nlu_metrics import OUT_OF_SCOPE, normalise_intent
-from local_stack.models import PUBLISHED, fingerprint
+from evaluation.manifest import TrainingInputs
+from evaluation.metrics import OUT_OF_SCOPE, normalise_intent
+from evaluation.rasa_process import model_from_log, rasa_env, run_rasa_train
+from local_stack.models import PUBLISHED
 from staff_console.db import AuditEntry, ModelRecord, TrainingJob, utcnow
 
 EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
 COMPONENT = re.compile(r"Starting to train component '([^']+)'")
-SAVED = re.compile(r"(?:saved at|stored at) '([^']+\.tar\.gz)'")
 # Share of the progress bar for each stage of `rasa train` (DIET epochs, then dialogue policies).
 STAGES = {"nlu": (2, 15), "DIETClassifier": (15, 65), "core": (65, 85), "TEDPolicy": (70, 85)}
 
@@ -81,6 +83,29 @@ def worse_intents(candidate: dict[str, Any], live: dict[str, Any] | None) -> lis
             pairs = [p for p in candidate.get("confusion_pairs", []) if intent in (p["gold"], p["predicted"])]
             out.append({"intent": intent, "old_f1": old["f1"], "new_f1": new["f1"], "pairs": pairs[:3]})
     return sorted(out, key=lambda item: item["new_f1"] - item["old_f1"])
+
+
+class TrainingProgress:
+    """Turns the lines of ``rasa train``'s log into the job's progress bar and message."""
+
+    def __init__(self, update: Callable[..., None]) -> None:
+        self.update = update
+        self.stage, self.message, self.last = "nlu", "", -1.0
+
+    def read(self, line: str) -> None:
+        """Follow one log line: a component starting, or the epochs' progress bar moving."""
+        component = COMPONENT.search(line)
+        if component:
+            name = component.group(1)
+            self.stage = name if name in STAGES else ("core" if "Policy" in name else self.stage)
+            self.message = f"Training {name}"
+        epochs = EPOCHS.search(line)
+        low, high = STAGES.get(self.stage, STAGES["nlu"])
+        progress = low + (high - low) * int(epochs.group(1)) / 100 if epochs else low
+        if component or (epochs and progress - self.last >= 2):
+            text = f"Training {self.stage} ({epochs.group(1)}% of epochs)" if epochs else self.message
+            self.last = max(progress, self.last)  # the bar never moves back
+            self.update(progress=round(self.last, 1), message=text)
 
 
 class Trainer:
@@ -181,10 +206,8 @@ class Trainer:
         models_dir = Path(c["MODELS_DIR"])
         models_dir.mkdir(parents=True, exist_ok=True)
         name = f"console-{job_id}-{utcnow():%Y%m%d%H%M%S}"
-        rasa = str(Path(sys.executable).parent / "rasa")
         # Rasa's data validation only warns (7 s a training); `make validate` and the suite check the same files.
-        command = [rasa, "train", "--skip-validation", "--config", str(c["TRAIN_CONFIG"]), "--domain", str(c["DOMAIN"]),
-                   "--data", str(c["DATA_DIR"]), *map(str, c["DIALOGUE_DATA"]),
+        command = ["--skip-validation", *self.training_inputs().rasa_args(),
                    "--out", str(models_dir), "--fixed-model-name", name]
         inputs = self.inputs_fingerprints()  # before training: corrections may land while it runs
         live_id = self.adopt_running_model() or self.live_model_id()
@@ -192,13 +215,15 @@ class Trainer:
         beside(model, ".inputs.json").write_text(json.dumps(inputs))
         return model
 
+    def training_inputs(self) -> TrainingInputs:
+        """The manifest's inputs, with the console's own NLU data and config (a copy in tests)."""
+        c = self.config
+        return TrainingInputs.of(Path(c["ROOT"]), config=c["TRAIN_CONFIG"], nlu_data=c["DATA_DIR"],
+                                 domain=c["DOMAIN"], dialogue_data=c["DIALOGUE_DATA"])
+
     def inputs_fingerprints(self) -> dict[str, str]:
         """Fingerprints of what a model is trained on: everything, and everything but the NLU examples."""
-        c = self.config
-        dialogue = [c["TRAIN_CONFIG"], c["DOMAIN"], *c["DIALOGUE_DATA"]]
-        components = Path(c["ROOT"]) / "nlu_components"
-        return {"inputs": fingerprint([*dialogue, c["DATA_DIR"], components]),
-                "dialogue_inputs": fingerprint([*dialogue, components])}
+        return self.training_inputs().fingerprints()
 
     def _train_model(self, job_id: int, command: list[str], models_dir: Path, name: str,
                      live_id: int | None) -> Path:
@@ -221,43 +246,12 @@ class Trainer:
         c = self.config
         if "--finetune" in command:
             command[command.index("--fixed-model-name") + 1] = name
-        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
-               "PYTHONPATH": str(c["ROOT"]), "PYTHONUNBUFFERED": "1"}
         log_path = models_dir / f"{name}.train.log"
-        process = subprocess.Popen(command, cwd=c["ROOT"], env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        stage, saved, buffer = "nlu", None, b""
-        last_progress = -1.0
-        with log_path.open("wb") as log:
-            while True:
-                chunk = process.stdout.read1(4096) if hasattr(process.stdout, "read1") else process.stdout.read(4096)
-                if not chunk:
-                    break
-                log.write(chunk)
-                buffer += chunk
-                *lines, buffer = re.split(rb"[\r\n]", buffer)
-                for raw in lines:
-                    line = raw.decode(errors="replace")
-                    component = COMPONENT.search(line)
-                    if component:
-                        name_ = component.group(1)
-                        stage = name_ if name_ in STAGES else ("core" if "Policy" in name_ else stage)
-                        message = f"Training {name_}"
-                    found = SAVED.search(line)
-                    if found:
-                        saved = found.group(1)
-                    epochs = EPOCHS.search(line)
-                    low, high = STAGES.get(stage, STAGES["nlu"])
-                    progress = low + (high - low) * int(epochs.group(1)) / 100 if epochs else low
-                    if component or (epochs and progress - last_progress >= 2):
-                        text = f"Training {stage} ({epochs.group(1)}% of epochs)" if epochs else message
-                        last_progress = max(progress, last_progress)  # the bar never moves back
-                        self._update(job_id, progress=round(last_progress, 1), message=text)
-        if process.wait() != 0:
-            raise RuntimeError(f"rasa train exited with {process.returncode}; see {log_path}")
+        progress = TrainingProgress(lambda **values: self._update(job_id, **values))
+        run_rasa_train(command, log_path, Path(c["ROOT"]), on_line=progress.read)
         model = models_dir / f"{name}.tar.gz"
-        if not model.exists() and saved:
-            model = Path(saved) if Path(saved).is_absolute() else Path(c["ROOT"]) / saved
+        if not model.exists():
+            model = model_from_log(log_path, Path(c["ROOT"])) or model
         if not model.exists():
             raise RuntimeError(f"rasa train finished without a model; see {log_path}")
         return model.resolve()
@@ -286,11 +280,10 @@ class Trainer:
         if result is None or result.get("heldout") != heldout:
             if out.exists() and not os.access(out, os.W_OK):
                 raise RuntimeError(f"cannot write {out}")
-            env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
-                   "PYTHONPATH": str(self.config["ROOT"])}
             done = subprocess.run(
                 [sys.executable, "-m", "staff_console.evaluate", str(model), heldout, str(out)],
-                cwd=self.config["ROOT"], env=env, capture_output=True, text=True, timeout=1800,
+                cwd=self.config["ROOT"], env=rasa_env(Path(self.config["ROOT"])), capture_output=True, text=True,
+                timeout=1800,
             )
             if done.returncode != 0:
                 raise RuntimeError(f"evaluation failed: {done.stderr[-1500:]}")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
+from evaluation.manifest import rasa_data_args
+from evaluation.rasa_process import RASA, rasa_env
 from local_stack.services import ROOT
 
-RASA = str(Path(sys.executable).parent / "rasa")
-RASA_DATA = ["--config", "config.yml", "--domain", "bot/domain", "--data", "nlu_data", "bot/rules", "bot/stories"]
-ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT),
-       "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook"}
+RASA_DATA = rasa_data_args()
+ENV = rasa_env(ROOT, {"ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook"})
 
 
 def _run(args: list[str], timeout: int = 900) -> subprocess.CompletedProcess:

@@ -1,4 +1,4 @@
-"""Write Rasa-shaped conversations straight into a tracker store's ``events`` table (for UI tests and the benchmark)."""
+"""Write Rasa-shaped conversations straight into a tracker store's ``events`` table (console tests, benchmark)."""
 
 from __future__ import annotations
 
