@@ -7,7 +7,6 @@ of its systems (environment), never by code. Both are read once per process.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -27,6 +26,9 @@ from connectors.open311 import Open311Client
 from connectors.planning import PlanningConnector
 from connectors.settings import ConnectorSettings
 from connectors.waste import WasteConnector
+from councils.postcode import normalise_postcode
+
+__all__ = ["normalise_postcode"]  # re-exported: actions import it from here
 
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "councils"
 
@@ -140,18 +142,6 @@ def friendly_date(day: date, today: date | None = None) -> str:
     if day == today + timedelta(days=1):
         return f"tomorrow ({day:%A} {day.day} {day:%B})"
     return f"{day:%A} {day.day} {day:%B}"
-
-
-POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
-
-
-def normalise_postcode(text: str | None) -> str | None:
-    """Return a UK postcode in canonical form ("FB1 2AA"), or None when the text is not one."""
-    if not text:
-        return None
-    compact = re.sub(r"[^A-Za-z0-9]", "", text).upper()
-    match = POSTCODE_RE.match(compact)
-    return f"{match.group(1)} {match.group(2)}" if match else None
 
 
 def latest_text(tracker: Any) -> str:

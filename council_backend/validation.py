@@ -9,10 +9,9 @@ from typing import Any
 from flask import request
 
 from council_backend.errors import ApiError, invalid
+from councils.postcode import canonical_postcode
 
 UPRN_PATTERN = re.compile(r"^\d{12}$")
-# Full UK postcode: outward code (area, district) and inward code (sector, unit).
-POSTCODE_PATTERN = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{7,20}$")
 # Control characters other than tab and line breaks: they break XML output and mean nothing to staff.
@@ -65,11 +64,7 @@ def uprn_value(raw: str | None, label: str = "uprn") -> str:
 
 def normalise_postcode(raw: str) -> str | None:
     """Return a postcode in upper case with one space (`FB1 2AA`), or None if it is not a UK postcode."""
-    compact = re.sub(r"\s+", "", raw or "").upper()
-    match = POSTCODE_PATTERN.match(compact)
-    if not match:
-        return None
-    return f"{match.group(1)} {match.group(2)}"
+    return canonical_postcode(re.sub(r"\s+", "", raw or "").upper())
 
 
 def iso_date(value: Any, label: str) -> date:

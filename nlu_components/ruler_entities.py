@@ -17,18 +17,16 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR
 from rasa.shared.nlu.training_data.message import Message
 
+from councils.postcode import normalise_postcode
 from nlu_components.base import ConfiguredComponent
 
 RULER = "SpacyEntityExtractor"
-POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
 
 def canonical_value(entity: str, value: str) -> str:
     """Postcodes as "FB1 2AA"; references in upper case without surrounding spaces."""
     if entity == "postcode":
-        compact = re.sub(r"[^A-Za-z0-9]", "", value).upper()
-        match = POSTCODE_RE.match(compact)
-        return f"{match.group(1)} {match.group(2)}" if match else value
+        return normalise_postcode(value) or value
     if entity == "reference":
         return re.sub(r"\s+", "", value).upper()
     return value

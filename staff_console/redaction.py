@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from councils.postcode import POSTCODE_IN_TEXT
+
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 # 16-digit payment cards, with or without spaces or dashes between groups.
 CARD = re.compile(r"(?<!\d)(?:\d[ -]?){15}\d(?!\d)")
@@ -14,7 +16,7 @@ NI_NUMBER = re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.IGNOR
 # UK phone numbers: 0 or +44 then 9-10 more digits, spaces, dashes and brackets allowed.
 PHONE = re.compile(r"(?<![\w/])(?:\+44\s?\(?0?\)?|\(?0)(?:[\s)-]*\d){9,10}(?![\w/])")
 # UK postcodes: the outward part is kept, the inward part (the last three characters) masked.
-POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
+POSTCODE = POSTCODE_IN_TEXT
 NAME_ENTITIES = frozenset({"PERSON", "name", "person", "first_name", "last_name"})
 
 EMAIL_MASK = "<email>"

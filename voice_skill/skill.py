@@ -25,6 +25,7 @@ from ask_sdk_model import Intent, Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import AskForPermissionsConsentCard, SimpleCard
 
+from councils.postcode import canonical_postcode
 from voice_skill.speech import Answer, render, ssml
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,6 @@ BUILT_IN_MESSAGES = {
 }
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 CARDINALS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 DIGIT_WORDS = {"zero": "0", "nought": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 _CHOICE = re.compile(
@@ -137,10 +137,7 @@ def spoken_postcode(text: str) -> str | None:
             return None
         joined += piece * 2 if double and len(piece) == 1 else piece
         double = False
-    compact = joined.upper()
-    if not _POSTCODE.match(compact):
-        return None
-    return f"{compact[:-3]} {compact[-3:]}"
+    return canonical_postcode(joined.upper())
 
 
 def intent_payload(intent: str, entities: dict[str, str] | None = None) -> str:
