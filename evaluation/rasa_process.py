@@ -18,7 +18,8 @@ from pathlib import Path
 
 from evaluation.manifest import ROOT
 
-RASA = str(Path(sys.executable).parent / "rasa")
+# Rasa's command line with the project's fast model load installed (nlu_components/rasa_cli.py).
+RASA_COMMAND = (sys.executable, "-m", "nlu_components.rasa_cli")
 _LINE_END = re.compile(rb"[\r\n]")
 
 
@@ -46,7 +47,7 @@ def run_rasa_train(args: list[str], log_path: Path, root: Path = ROOT,
 
     """
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen([RASA, "train", *args], cwd=root, env=rasa_env(root, env),
+    process = subprocess.Popen([*RASA_COMMAND, "train", *args], cwd=root, env=rasa_env(root, env),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     buffer = b""
     with log_path.open("wb") as log:

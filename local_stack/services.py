@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from evaluation.rasa_process import rasa_env
+from evaluation.rasa_process import RASA_COMMAND, rasa_env
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -124,7 +124,7 @@ def rasa_service(port: int, model: Path, actions_port: int,
     return Service(
         name="rasa",
         command=[
-            str(VENV_BIN / "rasa"), "run", "--model", str(model), "--enable-api", "--cors", "*",
+            *RASA_COMMAND, "run", "--model", str(model), "--enable-api", "--cors", "*",
             "--port", str(port), "--endpoints", endpoints, "--credentials", "bot/credentials.yml",
             "--interface", "127.0.0.1",
         ],

@@ -1,9 +1,5 @@
 """The project's own NLU pieces: the spaCy pipeline builder and Rasa graph components.
 
-Importing the package also makes Rasa load saved TensorFlow models without tracing their training step
-(``tf_loading``): Rasa imports this package before it loads a model of this project's pipeline.
+Importing the package changes nothing in Rasa: the fast model load (``tf_loading``) is installed by the code
+that loads a model (``nlu_components.rasa_cli``, ``evaluation.model``).
 """
-
-from nlu_components import tf_loading
-
-tf_loading.install()

@@ -8,13 +8,18 @@ example eagerly builds the same variables in about a second; the loaded weights 
 prediction is compiled exactly as before. TED keeps Rasa's own load. ``tests/test_tf_loading.py`` checks that both
 loads give every variable of every model the same value, and DIET's optimizer the same state for fine-tuning.
 
-Installed when ``nlu_components`` is imported, which Rasa does before it loads a model of this project's pipeline.
+Installed explicitly by the code that loads a model: ``nlu_components.rasa_cli`` (how the project runs
+``rasa run``, ``rasa test`` and the console's fine-tuning) and ``evaluation.model``. ``install`` refuses a Rasa
+version or a ``RasaModel.load`` signature it was not written for, and says why; a plain ``rasa`` command simply
+loads models Rasa's own, slower way.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
+import rasa
 import tensorflow as tf
 from rasa.nlu.classifiers.diet_classifier import DIET
 from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
@@ -23,6 +28,33 @@ from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
 
 _rasa_load = RasaModel.load.__func__  # Rasa's own, kept for models configured to run eagerly and for the tests
+
+# The Rasa release whose RasaModel.load this replaces step for step (rasa/utils/tensorflow/models.py).
+WRITTEN_FOR_RASA = "3.6.21"
+WRITTEN_FOR_PARAMETERS = ("cls", "model_file_name", "model_data_example", "predict_data_example", "finetune_mode",
+                          "args", "kwargs")
+
+
+class PatchRefused(RuntimeError):
+    """Rasa is not the version the fast load was written for: loading it could silently change a model."""
+
+
+def check_patchable(version: str | None = None, load: Any = None) -> None:
+    """Refuse, with the reason, a Rasa version or ``RasaModel.load`` signature this patch was not written for.
+
+    Raises:
+        PatchRefused: the installed Rasa differs from the one the patch copies.
+
+    """
+    version = rasa.__version__ if version is None else version
+    if version != WRITTEN_FOR_RASA:
+        raise PatchRefused(f"nlu_components.tf_loading copies RasaModel.load of Rasa {WRITTEN_FOR_RASA}, but Rasa "
+                           f"{version} is installed: check its load against load_without_tracing, then update "
+                           "WRITTEN_FOR_RASA.")
+    parameters = tuple(inspect.signature(_rasa_load if load is None else load).parameters)
+    if parameters != WRITTEN_FOR_PARAMETERS:
+        raise PatchRefused(f"RasaModel.load takes {parameters}, not {WRITTEN_FOR_PARAMETERS}: the fast load would "
+                           "pass its arguments to the wrong parameters.")
 
 
 def load_without_tracing(cls: type[RasaModel], model_file_name: str, model_data_example: RasaModelData,
@@ -48,8 +80,19 @@ def load_without_tracing(cls: type[RasaModel], model_file_name: str, model_data_
 
 
 def install() -> None:
-    """Make Rasa load models with :func:`load_without_tracing` (idempotent)."""
+    """Make Rasa load models with :func:`load_without_tracing` (idempotent).
+
+    Raises:
+        PatchRefused: see :func:`check_patchable`.
+
+    """
+    check_patchable()
     RasaModel.load = classmethod(load_without_tracing)
+
+
+def installed() -> bool:
+    """Whether Rasa loads models with the fast load now."""
+    return RasaModel.load.__func__ is load_without_tracing
 
 
 def uninstall() -> None:

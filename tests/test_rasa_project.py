@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from evaluation.manifest import rasa_data_args
-from evaluation.rasa_process import RASA, rasa_env
+from evaluation.rasa_process import RASA_COMMAND, rasa_env
 from local_stack.services import ROOT
 
 RASA_DATA = rasa_data_args()
@@ -43,7 +43,7 @@ def _used_outside_stories(response: str) -> bool:
 
 def test_rasa_data_validate_is_clean() -> None:
     """`rasa data validate` finds no error, and its only warnings are responses that actions utter by name."""
-    result = _run([RASA, "data", "validate", *RASA_DATA])
+    result = _run([*RASA_COMMAND, "data", "validate", *RASA_DATA])
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
     # Rasa 3.6 raises the auto-fill notice for every domain with slots, whatever they say.
@@ -56,7 +56,7 @@ def test_rasa_data_validate_is_clean() -> None:
 
 def test_conversation_stories_pass_without_prediction_errors(model_path: Path, tmp_path: Path) -> None:
     result = _run([
-        RASA, "test", "core", "--model", str(model_path), "--stories", "tests/conversations",
+        *RASA_COMMAND, "test", "core", "--model", str(model_path), "--stories", "tests/conversations",
         "--out", str(tmp_path), "--fail-on-prediction-errors",
     ])
     report = (tmp_path / "failed_test_stories.yml")

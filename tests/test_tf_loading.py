@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from rasa.core.agent import Agent
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -14,6 +17,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.utils.tensorflow.models import RasaModel
 
+from evaluation.rasa_process import rasa_env
+from local_stack.services import ROOT
 from nlu_components import tf_loading
 
 
@@ -29,7 +34,32 @@ def weights(model) -> dict[tuple[str, str], np.ndarray]:
     return found
 
 
-def test_importing_the_pipeline_package_installs_the_fast_load():
+@pytest.fixture(autouse=True)
+def fast_load():
+    """Installed explicitly, as the code that loads a model installs it; Rasa's own load again afterwards."""
+    tf_loading.install()
+    yield
+    tf_loading.uninstall()
+
+
+def test_importing_the_pipeline_package_changes_nothing_in_rasa():
+    code = ("import nlu_components, nlu_components.urgent; from rasa.utils.tensorflow.models import RasaModel; "
+            "from nlu_components import tf_loading; print(tf_loading.installed())")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=rasa_env(ROOT), capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_install_refuses_another_rasa_or_another_signature_and_says_why():
+    with pytest.raises(tf_loading.PatchRefused, match="Rasa 3.7.0 is installed"):
+        tf_loading.check_patchable(version="3.7.0")
+
+    def load(cls, model_file_name, model_data_example, finetune_mode=False, *args, **kwargs):  # reordered
+        raise AssertionError
+
+    with pytest.raises(tf_loading.PatchRefused, match="wrong parameters"):
+        tf_loading.check_patchable(load=load)
+    tf_loading.check_patchable()  # the installed Rasa is the one it was written for
     assert RasaModel.load.__func__ is tf_loading.load_without_tracing
 
 

@@ -1,4 +1,4 @@
-"""The evaluations' NLU-only model (bench/nlu_metrics.NluModel) parses exactly as Rasa's Agent does."""
+"""The evaluations' NLU-only model (evaluation.model.NluModel) parses exactly as Rasa's Agent does."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import asyncio
 
 from rasa.core.agent import Agent
 
-from bench.nlu_metrics import load_agent, load_examples
+from evaluation.datasets import load_examples
+from evaluation.model import load_agent
 from local_stack.services import ROOT
 
 
