@@ -1,19 +1,16 @@
 """The council profile and the connectors, shared by every service's actions.
 
-A council differs from the next by its profile (``councils/<name>.yml``) and the URLs
-of its systems (environment), never by code. Both are read once per process.
+A council differs from the next by its profile (``councils/<name>.yml``, loaded by ``councils.profile``) and the
+URLs of its systems (environment), never by code. Both are read once per process.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clock import today as clock_today
@@ -27,64 +24,14 @@ from connectors.planning import PlanningConnector
 from connectors.settings import ConnectorSettings
 from connectors.waste import WasteConnector
 from councils.postcode import normalise_postcode
+from councils.profile import CouncilProfile, current_profile, load_profile
 
-__all__ = ["normalise_postcode"]  # re-exported: actions import it from here
+# Re-exported: the action modules and their tests import these from here.
+__all__ = ["CouncilProfile", "load_profile", "normalise_postcode"]
 
-PROFILES_DIR = Path(__file__).resolve().parent.parent / "councils"
-
-
-@dataclass(frozen=True)
-class CouncilProfile:
-    """What the assistant needs to know about the council it speaks for."""
-
-    name: str
-    short_name: str
-    website: str
-    phone: str
-    phone_hours: str
-    out_of_hours_phone: str
-    housing_repairs_emergency_phone: str
-    transcript_base_url: str
-    open311_jurisdiction: str | None
-    service_codes: dict[str, str]
-    links: dict[str, str]
-    bins: dict[str, str] = field(default_factory=dict)
-
-    def link(self, topic: str) -> str:
-        """The council web page for a topic, or the home page when there is none."""
-        return self.links.get(topic, self.website)
-
-    def bin_name(self, bin_type: str) -> str:
-        """The council's own name for a bin type ("blue recycling bin")."""
-        return self.bins.get(bin_type, f"{bin_type} bin")
-
-
-def load_profile(name: str | None = None) -> CouncilProfile:
-    """Read a council profile by name (``COUNCIL_PROFILE``, default ``fernbridge``)."""
-    name = name or os.environ.get("COUNCIL_PROFILE", "fernbridge")
-    path = Path(name) if name.endswith(".yml") else PROFILES_DIR / f"{name}.yml"
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    open311 = data.get("open311") or {}
-    return CouncilProfile(
-        name=data["name"],
-        short_name=data.get("short_name", data["name"]),
-        website=data["website"],
-        phone=str(data["phone"]),
-        phone_hours=data.get("phone_hours", ""),
-        out_of_hours_phone=str(data["out_of_hours_phone"]),
-        housing_repairs_emergency_phone=str(data.get("housing_repairs_emergency_phone", data["out_of_hours_phone"])),
-        transcript_base_url=data.get("transcript_base_url", ""),
-        open311_jurisdiction=open311.get("jurisdiction_id"),
-        service_codes=dict(open311.get("service_codes") or {}),
-        links=dict(data.get("links") or {}),
-        bins=dict(data.get("bins") or {}),
-    )
-
-
-@cache
 def profile() -> CouncilProfile:
-    """The profile this action server speaks for."""
-    return load_profile()
+    """The profile this action server speaks for (``councils.current_profile``, read once per process)."""
+    return current_profile()
 
 
 @dataclass

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import yaml
 
+from councils import current_profile
 from evaluation import manifest
 from evaluation.datasets import (
     CLINC_CONVERSATION_MAP,
@@ -127,10 +128,8 @@ CANONICAL_VALUES = {
         "pothole", "fly_tipping", "street_light", "graffiti", "dog_fouling", "abandoned_vehicle",
         "overgrown_vegetation",
     },
-    "place": {
-        "Central Library", "Millbrook Library", "Eastgate Library", "Hollow Road Recycling Centre",
-        "Riverside Recycling Centre", "recycling centre",
-    },
+    # the council's own libraries and recycling centres, and the generic "recycling centre" (the tip)
+    "place": {*current_profile().places, "recycling centre"},
     "permit_type": {"resident", "visitor", "business", "blue_badge"},
     "repair_type": {
         "leak", "damp_mould", "heating", "electrics", "broken_window", "door_lock", "blocked_drain",

@@ -68,10 +68,12 @@ class RunningStack:
         return self.stack.by_name(name)
 
 
-@pytest.fixture(scope="session")
-def running_stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    """Backend and action server on one fixed clock, temporary SQLite, and Rasa, each a real process."""
-    work = tmp_path_factory.mktemp("stack")
+def start_stack(model_path: Path, work: Path, council_profile: str | None = None) -> RunningStack:
+    """Backend and action server on one fixed clock, temporary SQLite, and Rasa, each a real process.
+
+    ``council_profile`` names the council the action server speaks for (``COUNCIL_PROFILE``); the caller stops
+    the stack with ``RunningStack.stack.stop()``.
+    """
     endpoints = work / "endpoints.yml"
     endpoints.write_text(
         "action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n"
@@ -80,20 +82,30 @@ def running_stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
     )
     backend_port, actions_port, rasa_port = free_port(), free_port(), free_port()
     backend_url = f"http://127.0.0.1:{backend_port}"
+    actions = actions_service(actions_port, backend_url, API_KEY, now=FIXED_NOW)
+    if council_profile:
+        actions.env["COUNCIL_PROFILE"] = council_profile
     stack = Stack(
         [
             backend_service(backend_port, API_KEY, db_url=f"sqlite:///{work / 'backend.db'}", now=FIXED_NOW),
-            actions_service(actions_port, backend_url, API_KEY, now=FIXED_NOW),
+            actions,
             rasa_service(rasa_port, model_path, actions_port, endpoints=str(endpoints)),
         ],
         log_dir=work / "logs",
     )
     stack.start()
+    return RunningStack(stack, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", backend_url,
+                        tracker_db_url=f"sqlite:///{work / 'tracker.db'}")
+
+
+@pytest.fixture(scope="session")
+def running_stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """The stack every integration test shares (Fernbridge, the default profile)."""
+    running = start_stack(model_path, tmp_path_factory.mktemp("stack"))
     try:
-        yield RunningStack(stack, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", backend_url,
-                           tracker_db_url=f"sqlite:///{work / 'tracker.db'}")
+        yield running
     finally:
-        stack.stop()
+        running.stack.stop()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from typing import Any
 
 from ask_sdk_core.exceptions import AskSdkException
@@ -12,74 +11,51 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, jsonify, request
 
-from voice_skill.skill import (
-    DEFAULT_DEVICE_API_ORIGINS,
-    SkillSettings,
-    build_skill,
-    domain_text,
-    load_catalogue,
-    load_council,
-)
+from councils import load_profile
+from voice_skill.settings import VoiceSettings
+from voice_skill.skill import SkillSettings, build_skill, domain_text, load_catalogue
 from voice_skill.verification import RequestRejected, RequestVerifier, VerifierSettings
 
 log = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, Any] = {
-    # Amazon's request verification. Only an explicit configuration (tests, `--no-verify`) turns it off.
-    "VERIFY_REQUESTS": True,
-    "VERIFIER_SETTINGS": None,  # a VerifierSettings; None means Amazon's rules and the system roots
-    "RASA_URL": "http://127.0.0.1:5005",
-    "RASA_TIMEOUT": 6.0,
-    "DEVICE_API_ORIGINS": list(DEFAULT_DEVICE_API_ORIGINS),
-    "DEVICE_API_TIMEOUT": 2.0,
-    "SKILL_ID": None,  # when set, ask-sdk refuses requests for any other skill
-    "COUNCIL_PROFILE": "fernbridge",
-    "MAX_CONTENT_LENGTH": 128 * 1024,  # Alexa requests are a few kilobytes
-}
+# Flask's own settings; the skill's are a VoiceSettings (voice_skill/settings.py).
+FLASK_DEFAULTS: dict[str, Any] = {"MAX_CONTENT_LENGTH": 128 * 1024}  # Alexa requests are a few kilobytes
 
 
-def _from_environment() -> dict[str, Any]:
-    """Documented environment settings (never the verification switch, which is explicit configuration)."""
-    settings: dict[str, Any] = {}
-    if os.environ.get("RASA_URL"):
-        settings["RASA_URL"] = os.environ["RASA_URL"]
-    if os.environ.get("ALEXA_SKILL_ID"):
-        settings["SKILL_ID"] = os.environ["ALEXA_SKILL_ID"]
-    if os.environ.get("COUNCIL_PROFILE"):
-        settings["COUNCIL_PROFILE"] = os.environ["COUNCIL_PROFILE"]
-    return settings
-
-
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+def create_app(config: VoiceSettings | dict[str, Any] | None = None) -> Flask:
     """Build the skill endpoint: `POST /alexa` for Alexa, `GET /health` for the run command.
 
     Args:
-        config: overrides of DEFAULTS, e.g. `{"RASA_URL": ..., "VERIFY_REQUESTS": False}` in tests.
+        config: the settings, or overrides of the environment's by upper-case field name
+            (`{"RASA_URL": ..., "VERIFY_REQUESTS": False}` in tests); other keys are Flask settings.
 
     """
+    if isinstance(config, VoiceSettings):
+        voice, flask_settings = config, {}
+    else:
+        voice, flask_settings = VoiceSettings.from_env().updated(config or {}), config or {}
     app = Flask(__name__)
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_mapping(_from_environment())
-    app.config.from_mapping(config or {})
+    app.config.from_mapping(FLASK_DEFAULTS)
+    app.config.from_mapping({k: v for k, v in flask_settings.items() if k.isupper()})
 
-    council = load_council(app.config["COUNCIL_PROFILE"])
+    council = load_profile(voice.council_profile)
     settings = SkillSettings(
-        rasa_url=app.config["RASA_URL"],
-        rasa_timeout=float(app.config["RASA_TIMEOUT"]),
-        device_api_origins=frozenset(o.rstrip("/").lower() for o in app.config["DEVICE_API_ORIGINS"]),
-        device_api_timeout=float(app.config["DEVICE_API_TIMEOUT"]),
-        card_title=str(council.get("name") or "Council Assistant"),
-        council_phone=str(council.get("phone") or ""),
+        rasa_url=voice.rasa_url,
+        rasa_timeout=float(voice.rasa_timeout),
+        device_api_origins=frozenset(o.rstrip("/").lower() for o in voice.device_api_origins),
+        device_api_timeout=float(voice.device_api_timeout),
+        card_title=council.name,
+        council_phone=council.phone,
         follow_up=domain_text("utter_anything_else") or "Is there anything else I can help with?",
         catalogue=load_catalogue(),
     )
-    skill = build_skill(settings, skill_id=app.config["SKILL_ID"])
+    skill = build_skill(settings, skill_id=voice.skill_id)
     serializer = DefaultSerializer()
-    verify = bool(app.config["VERIFY_REQUESTS"])
-    verifier = RequestVerifier(app.config["VERIFIER_SETTINGS"] or VerifierSettings()) if verify else None
+    verify = voice.verify_requests
+    verifier = RequestVerifier(voice.verifier or VerifierSettings()) if verify else None
     if not verify:
         log.warning("Alexa request verification is OFF: only for tests and local benchmarks")
-    app.extensions["voice_skill"] = {"skill": skill, "settings": settings, "verifier": verifier}
+    app.extensions["voice_skill"] = {"skill": skill, "settings": settings, "verifier": verifier, "voice": voice}
 
     def refuse(code: str, message: str) -> tuple[Response, int]:
         return jsonify({"error": code, "message": message}), 400

@@ -86,14 +86,6 @@ def load_catalogue(path: Path = MODEL_PATH) -> frozenset[str]:
     )
 
 
-def load_council(profile: str) -> dict[str, Any]:
-    """The council profile (councils/<name>.yml): card title and the phone number for apologies."""
-    try:
-        return yaml.safe_load((ROOT / "councils" / f"{profile}.yml").read_text()) or {}
-    except OSError:
-        return {}
-
-
 @functools.lru_cache(maxsize=32)
 def domain_text(response: str, channel: str = "voice") -> str | None:
     """A response's words from the domain (voice variant first), so the skill speaks staff-edited text."""

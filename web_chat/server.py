@@ -6,12 +6,15 @@ import logging
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
 from flask import Flask, Response, jsonify, request
+
+from councils import current_profile, load_profile
+from councils.profile import DEFAULT_PROFILE
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
@@ -34,14 +37,14 @@ class WebChatSettings:
         rasa_url: base URL of the Rasa server (`RASA_URL`, default `http://127.0.0.1:5005`).
         rasa_timeout: seconds to wait for Rasa's answer (`RASA_TIMEOUT`, default 10).
         max_message_length: longest message a resident may send, in characters (2000).
-        council_name: name shown on the page (`COUNCIL_NAME`, default `Fernbridge Borough Council`).
+        council_name: name shown on the page: the council profile's (`COUNCIL_PROFILE`, councils/<name>.yml).
 
     """
 
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout: float = 10.0
     max_message_length: int = 2000
-    council_name: str = "Fernbridge Borough Council"
+    council_name: str = field(default_factory=lambda: current_profile().name)
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.rasa_url)
@@ -59,7 +62,7 @@ class WebChatSettings:
         return cls(
             rasa_url=env.get("RASA_URL", defaults.rasa_url),
             rasa_timeout=float(env.get("RASA_TIMEOUT", defaults.rasa_timeout)),
-            council_name=env.get("COUNCIL_NAME", defaults.council_name),
+            council_name=load_profile(env.get("COUNCIL_PROFILE") or DEFAULT_PROFILE).name,
         )
 
 
