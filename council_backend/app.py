@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,26 +26,17 @@ from council_backend import (
     waste,
 )
 from council_backend.errors import HTTP_ERROR_CODES, ApiError, error_response
-from council_backend.seed import SEED_DIR, seed_database
+from council_backend.seed import seed_database
+from council_backend.settings import BackendSettings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_ROOT = PACKAGE_DIR.parent
-DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'run' / 'council_backend.db'}"
-MAX_BODY_BYTES = 1024 * 1024
 OPEN_PATHS = ("/health",)
 log = logging.getLogger(__name__)
 
 
 def _settings(config: dict[str, Any] | None) -> dict[str, Any]:
-    """Merge defaults, environment variables and explicit config (explicit config wins)."""
-    settings: dict[str, Any] = {
-        "DATABASE_URL": os.environ.get("COUNCIL_BACKEND_DB_URL") or DEFAULT_DATABASE_URL,
-        "API_KEY": os.environ.get("COUNCIL_API_KEY") or None,
-        "NOW": os.environ.get("COUNCIL_BACKEND_NOW") or None,
-        "SEED_DIR": str(SEED_DIR),
-        "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
-    }
-    settings.update(config or {})
+    """The environment's settings (``BackendSettings``), then explicit config (explicit config wins)."""
+    settings = {**BackendSettings.from_env().flask_config(), **(config or {})}
     if settings["NOW"]:
         clock.parse_instant(settings["NOW"])  # fail at start-up, not on the first request
     return settings
