@@ -26,7 +26,7 @@ CURRENT_MODEL := models/current
 MODEL        = $(shell cat $(CURRENT_MODEL))
 SPACY_STAMP := build/spacy_council/council_stamp.json
 
-.PHONY: help install spacy train run test lint validate voice-model eval bench clean
+.PHONY: help install spacy train run test test-fast lint validate voice-model eval bench clean
 
 help: ## List every target
 	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ run: train ## Set up, train if stale, start backend, actions, Rasa, chat page, A
 
 test: train ## Run every test: unit, integration over real HTTP, data validation, conversation tests
 	COUNCIL_MODEL=$(MODEL) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install ## Every test that needs no trained model, service or browser (no training; about a minute)
+	$(PY) -m pytest -m "not needs_stack" $(PYTEST_ARGS)
 
 lint: install ## ruff (with docstring rules)
 	$(VENV)/bin/ruff check .

@@ -20,6 +20,22 @@ FIXED_NOW = "2026-12-02T10:00:00"
 API_KEY = "test-key-not-a-secret"
 
 
+# The fast tier (`make test-fast`, `pytest -m "not needs_stack"`) leaves out every test that needs a trained
+# model, starts a service or a browser, or talks to PostgreSQL, Redis or RabbitMQ: marked here by what it
+# uses, so a new test lands in the right tier without anyone remembering to mark it.
+STACK_FIXTURES = frozenset({"model_path", "running_stack", "backend", "browser"})
+STACK_MODULES = frozenset({"test_page_in_browser.py", "test_console_in_browser.py", "test_rasa_project.py",
+                           "test_tf_loading.py"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that need a model, a service or a browser as ``needs_stack``."""
+    for item in items:
+        if (STACK_FIXTURES & set(getattr(item, "fixturenames", ())) or item.path.name in STACK_MODULES
+                or item.get_closest_marker("scale_out")):
+            item.add_marker(pytest.mark.needs_stack)
+
+
 def free_port() -> int:
     """A TCP port nobody is listening on right now."""
     with socket.socket() as sock:
