@@ -38,7 +38,7 @@ def create_app(config: ConsoleConfig | None = None) -> Flask:
     sessions = make_sessions(engine)
     reader = TrackerReader(config.tracker_db_url, low_confidence=config.low_confidence)
     data = TrainingData(config.data_dir, config.heldout_dir)
-    trainer = Trainer(sessions, config.trainer_settings())
+    trainer = Trainer(sessions, config)
     app.extensions["staff_console"] = {"sessions": sessions, "reader": reader, "data": data, "trainer": trainer}
 
     @app.teardown_appcontext
@@ -206,7 +206,7 @@ def create_app(config: ConsoleConfig | None = None) -> Flask:
         corrections = db.execute(select(Correction).order_by(Correction.id.desc()).limit(50)).scalars().all()
         reports = {m.id: json.loads(m.gate_report) for m in models if m.gate_report}
         return render_template("training.html", jobs=jobs, models=models, corrections=corrections,
-                               reports=reports, Path=Path, tolerance=trainer.config.get("GATE_TOLERANCE", 0))
+                               reports=reports, Path=Path, tolerance=config.gate_tolerance)
 
     @app.post("/training/start")
     @role("publisher")
@@ -227,7 +227,8 @@ def create_app(config: ConsoleConfig | None = None) -> Flask:
     @role("publisher")
     def publish(model_id: int) -> Any:
         sessions().get(ModelRecord, model_id) or abort(404)
-        trainer.publish(model_id, g.user.username, reason="published by hand (roll back or override)")
+        trainer.publisher.publish(model_id, g.user.username, reason="published by hand (roll back or override)",
+                                  pinned=True)
         flash(f"Model {model_id} is live.")
         return redirect(url_for("training"))
 

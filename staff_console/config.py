@@ -43,6 +43,7 @@ class ConsoleConfig:
     gate_tolerance: int = 1
     # Compare the first retrain with the model Rasa runs (off only where tests start from an empty registry).
     adopt_running_model: bool = True
+    root: Path = ROOT  # the repository: where Rasa runs and finds the project's components
 
     @classmethod
     def from_env(cls, **overrides: Any) -> ConsoleConfig:
@@ -65,11 +66,3 @@ class ConsoleConfig:
         if config.db_url.startswith("sqlite:///"):
             Path(config.db_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         return config
-
-    def trainer_settings(self) -> dict[str, Any]:
-        """What the background trainer needs, as plain values."""
-        return {"ROOT": ROOT, "TRAIN_CONFIG": self.train_config, "DOMAIN": self.domain, "DATA_DIR": self.data_dir,
-                "DIALOGUE_DATA": self.dialogue_data, "MODELS_DIR": self.models_dir, "HELDOUT_DIR": self.heldout_dir,
-                "RASA_URL": self.rasa_url.rstrip("/"),
-                "FINETUNE_FRACTION": self.finetune_fraction,
-                "GATE_TOLERANCE": self.gate_tolerance, "ADOPT_RUNNING_MODEL": self.adopt_running_model}

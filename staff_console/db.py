@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, String, Text, create_engine
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import declarative_base, scoped_session, sessionmaker
+from sqlalchemy.orm import Session, declarative_base, scoped_session, sessionmaker
 
 Base = declarative_base()
 ROLES = ("viewer", "editor", "publisher")
@@ -103,3 +105,21 @@ def make_engine(url: str) -> Engine:
 def make_sessions(engine: Engine) -> scoped_session:
     """A thread-local session factory bound to ``engine``."""
     return scoped_session(sessionmaker(bind=engine, future=True, expire_on_commit=False))
+
+
+@contextmanager
+def session_scope(sessions: scoped_session) -> Iterator[Session]:
+    """One unit of work outside a request: commit on success, roll back on error, release the session always.
+
+    Requests release theirs at teardown (``create_app``); the trainer's thread uses this, so no code path
+    can leave a session open on an exception.
+    """
+    session = sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        sessions.remove()

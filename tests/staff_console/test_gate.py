@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from staff_console.training import gate, worse_intents
+from staff_console.gate import gate, worse_intents
 
 
 def evaluation(accuracy: float, oos: float | None, f1: dict[str, float]) -> dict:
@@ -12,20 +12,21 @@ def evaluation(accuracy: float, oos: float | None, f1: dict[str, float]) -> dict
 
 
 def test_first_model_has_nothing_to_compare_with():
-    assert gate(evaluation(0.5, 0.5, {}), None)[0]
+    assert gate(evaluation(0.5, 0.5, {}), None, tolerance=0)[0]
 
 
 def test_not_worse_is_published():
     live = evaluation(0.80, 0.90, {"a": 0.8})
-    assert gate(evaluation(0.80, 0.90, {"a": 0.8}), live) == (True, [])
-    assert gate(evaluation(0.85, 0.95, {"a": 0.9}), live) == (True, [])
+    assert gate(evaluation(0.80, 0.90, {"a": 0.8}), live, tolerance=0) == (True, [])
+    assert gate(evaluation(0.85, 0.95, {"a": 0.9}), live, tolerance=0) == (True, [])
 
 
 def test_lower_accuracy_or_out_of_scope_recall_is_refused_with_reasons():
     live = evaluation(0.80, 0.90, {"library_opening_hours": 0.9, "library_renew": 0.8})
-    passed, reasons = gate(evaluation(0.70, 0.95, {"library_opening_hours": 0.0, "library_renew": 0.6}), live)
+    worse = evaluation(0.70, 0.95, {"library_opening_hours": 0.0, "library_renew": 0.6})
+    passed, reasons = gate(worse, live, tolerance=0)
     assert not passed and reasons == ["Accuracy fell from 80.0% to 70.0%."]
-    passed, reasons = gate(evaluation(0.90, 0.80, {}), live)
+    passed, reasons = gate(evaluation(0.90, 0.80, {}), live, tolerance=0)
     assert not passed and reasons == ["Out-of-scope recall fell from 90.0% to 80.0%."]
 
 

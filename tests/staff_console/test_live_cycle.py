@@ -137,7 +137,7 @@ def test_conversation_correction_retrain_gate_and_hot_load(live_console, running
 
     # 4. The corrected data again, fine-tuning the live model (the quick path staff get by default): published.
     libraries.write_text(corrected)
-    app.extensions["staff_console"]["trainer"].config["FINETUNE_FRACTION"] = 0.5
+    app.extensions["staff_console"]["trainer"].config.finetune_fraction = 0.5
     fourth = train(app, client, token)
     assert fourth.status == "published", fourth.message
     assert sessions().get(ModelRecord, fourth.model_id).path.endswith("-ft.tar.gz")  # fine-tuned, not from scratch

@@ -78,11 +78,11 @@ def test_the_model_rasa_runs_is_what_the_gate_compares_with(tmp_path, fake_track
         db.commit()
         sessions.remove()
         trainer = app.extensions["staff_console"]["trainer"]
-        live_id = trainer.adopt_running_model()
+        live_id = trainer.registry.adopt_running_model()
         db = sessions()
         assert db.get(ModelRecord, live_id).path == str((models / "council-running.tar.gz").resolve())
         assert [m.status for m in db.query(ModelRecord).order_by(ModelRecord.id)] == ["retired", "live"]
-        assert trainer.live_model_id() == live_id
+        assert trainer.registry.live_model_id() == live_id
     finally:
         server.shutdown()
 
@@ -100,7 +100,7 @@ def test_console_start_evaluates_the_live_model_in_the_background(tmp_path, fake
                               heldout_dir=heldout)
         trainer = app.extensions["staff_console"]["trainer"]
         trainer.evaluate_live_in_background(attempts=3, pause=0.1).join(30)
-        record = app.extensions["staff_console"]["sessions"]().get(ModelRecord, trainer.live_model_id())
+        record = app.extensions["staff_console"]["sessions"]().get(ModelRecord, trainer.registry.live_model_id())
         assert record.path.endswith("council-running.tar.gz") and record.status == "live"
         assert (record.accuracy, record.oos_recall) == (0.93, 0.88)
     finally:
