@@ -1,0 +1,100 @@
+"""The inbox: messages the assistant was unsure of, grouped by wording, and the editors' corrections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from staff_console.db import Correction
+from staff_console.routes import console
+from staff_console.routes.auth import audit, role
+from staff_console.training_data import annotate, plain_text
+from staff_console.transcripts import group_by_wording
+
+blueprint = Blueprint("inbox", __name__)
+
+
+@blueprint.get("/")
+@role("viewer")
+def index() -> Any:
+    """The inbox is the console's home page."""
+    return redirect(url_for("inbox.inbox"))
+
+
+@blueprint.get("/inbox")
+@role("viewer")
+def inbox() -> Any:
+    """Unsure messages not corrected yet, grouped by wording, with their entity spans marked."""
+    parts = console()
+    reader = parts.reader
+    done = set(parts.sessions().execute(select(Correction.event_id)).scalars())
+    messages = [m for m in (reader.unsure_messages() if reader.available() else []) if m["event_id"] not in done]
+    for message in messages:
+        message["annotated"] = annotate(message["text"], _shown_spans(message))
+    groups = group_by_wording(messages)
+    return render_template("inbox.html", groups=groups, intents=parts.data.intents(),
+                           threshold=parts.config.low_confidence)
+
+
+def _correct(event_id: int, action: str, intent: str, example: str | None) -> str:
+    """Write one corrected message into its intent's training file and record who did it."""
+    parts = console()
+    message = parts.reader.user_event(event_id)
+    if message is None:
+        abort(404)
+    if action == "out_of_scope":
+        intent = "out_of_scope"
+    elif action == "confirm":
+        intent = message["intent"]
+    if not intent or (action == "relabel" and intent not in parts.data.intents() + ["out_of_scope"]):
+        abort(400, "Pick an intent")
+    if example and plain_text(example).strip():
+        if " ".join(plain_text(example).split()) != " ".join(message["text"].split()):
+            abort(400, "The corrected example must keep the message's words; only mark entities.")
+        written = example
+    else:
+        written = annotate(message["text"], _shown_spans(message))
+    result = parts.data.add_example(intent, written)
+    parts.sessions().add(Correction(
+        event_id=event_id, sender_id=message["sender_id"], text=message["text"], annotated=written,
+        predicted_intent=message["intent"], confidence=message["confidence"], action=action, intent=intent,
+        data_file=result.file, outcome=result.outcome, username=g.user.username))
+    audit("correct", f"{action} event {event_id} as {intent}: {result.outcome}"
+                     f"{' in ' + result.file if result.file else ''}: {written}")
+    return result.outcome
+
+
+@blueprint.post("/inbox/correct")
+@role("editor")
+def correct() -> Any:
+    """Correct one message: confirm, pick another intent, out of scope, or mark entities."""
+    outcome = _correct(request.form.get("event_id", type=int) or 0, request.form.get("action", "relabel"),
+                       request.form.get("intent", ""), request.form.get("example"))
+    console().sessions().commit()
+    flash(f"Saved ({outcome}).")
+    return redirect(url_for("inbox.inbox"))
+
+
+@blueprint.post("/inbox/bulk")
+@role("editor")
+def bulk() -> Any:
+    """Correct every message of a group the same way."""
+    ids = request.form.getlist("event_id", type=int)
+    outcomes = [_correct(i, request.form.get("action", "relabel"), request.form.get("intent", ""), None)
+                for i in ids]
+    console().sessions().commit()
+    flash(f"Saved {len(outcomes)} messages ({', '.join(sorted(set(outcomes)))}).")
+    return redirect(url_for("inbox.inbox"))
+
+
+def _shown_spans(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Entity spans that still match the redacted text (masked spans are not trained on)."""
+    spans = []
+    for entity in message.get("entities", []):
+        start, end = entity.get("start"), entity.get("end")
+        raw = message.get("raw_text", "")
+        if isinstance(start, int) and isinstance(end, int) and message["text"][start:end] == raw[start:end]:
+            spans.append(entity)
+    return spans
