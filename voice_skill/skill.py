@@ -42,9 +42,8 @@ DEFAULT_DEVICE_API_ORIGINS = (
 ADDRESS_INTENTS = frozenset({"bin_collection_day", "report_missed_bin", "council_tax_band"})
 CATCH_ALL_INTENT = "CatchAllIntent"
 SELECT_OPTION_INTENT = "SelectOptionIntent"
+# Yes and No are YesNoHandler's: it runs first and answers the skill's own "anything else?" too.
 BUILT_IN_MESSAGES = {
-    "AMAZON.YesIntent": "/affirm",
-    "AMAZON.NoIntent": "/deny",
     "AMAZON.HelpIntent": "/help",
     "AMAZON.FallbackIntent": "/nlu_fallback",
     "AMAZON.NavigateHomeIntent": "/greet",
