@@ -32,6 +32,7 @@ CATEGORIES = (
     "fragments",      # a few words with a detail or an entity ("bin not emptied fb3 7qe")
     "misspellings",   # typos and phonetic spellings
     "sentences",      # ordinary full questions
+    "spoken",         # as a smart speaker hears it: numbers and postcodes in words, no punctuation
     "rambling",       # long messages that bury the request in a story
     "long_tail",      # council services outside the task catalogue (the A to Z answers them)
     "urgent",         # the six urgent routes, direct, indirect and terse
