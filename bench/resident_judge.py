@@ -349,7 +349,8 @@ def outcome_of(reply: FirstReply, starters: Mapping[str, frozenset[str]]) -> Out
                     or (DIRECTORY_ACTION in ran and service is None))
     tasks: set[str] = set()
     for action in ran:
-        intents = starters.get(action, frozenset())
+        # a rule that opens the same form for a bare entity (inform) does not make the form any less that task's
+        intents = starters.get(action, frozenset()) - NON_TASK_INTENTS - {DIRECTORY_INTENT}
         if len(intents) == 1:
             tasks |= intents
     intent = reply.intent

@@ -79,6 +79,13 @@ def test_a_keyword_read_as_inform_that_opens_a_form_counts_as_that_task(starters
     assert result.helped and result.outcome.tasks == {"report_problem"}
 
 
+def test_a_form_that_rules_also_open_for_a_bare_entity_still_names_its_task(starters: dict) -> None:
+    widened = {**starters, "problem_report_form": frozenset({"report_problem", "inform"})}
+    t = tracker("dog dirt", "inform", action("problem_report_form"), loop("problem_report_form"),
+                bot("utter_ask_location"))
+    assert verdict(t, expect(task=["report_problem"]), widened).helped
+
+
 def test_the_right_intent_with_a_fallback_reply_did_not_help(starters: dict) -> None:
     t = tracker("pothole", "report_problem", action("action_out_of_scope"), bot("utter_out_of_scope"))
     assert not verdict(t, expect(task=["report_problem"]), starters).helped
