@@ -78,8 +78,9 @@ validate: install ## rasa data validate; the Alexa interaction model matches nlu
 voice-model: install ## Regenerate the Alexa interaction model from nlu_data/
 	$(PY) -m voice_skill.interaction_model
 
-eval: install spacy ## NLU benchmark: held-out set and CLINC150, ours vs Rasa's default pipeline
+eval: train ## NLU benchmark (held-out, CLINC150, vs Rasa's default) and resident-style first messages, chat and voice
 	$(PY) bench/nlu_eval.py
+	$(PY) bench/resident_eval.py --model $(MODEL) --channel both
 
 bench: ## Latency benchmark against a running stack (start it with `make run` first)
 	$(PY) bench/latency.py --rasa-url http://127.0.0.1:$(RASA_PORT)

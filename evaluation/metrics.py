@@ -129,6 +129,22 @@ def oos_recall(gold: Sequence[str], predicted: Sequence[str]) -> float | None:
     return sum(normalise_intent(p) == OUT_OF_SCOPE for _, p in pairs) / len(pairs)
 
 
+def in_scope_accuracy(gold: Sequence[str], predicted: Sequence[str]) -> float | None:
+    """Share of gold in-scope messages (not ``out_of_scope``) given exactly their intent (None if none)."""
+    pairs = [(g, p) for g, p in zip(gold, predicted, strict=True) if normalise_intent(g) != OUT_OF_SCOPE]
+    if not pairs:
+        return None
+    return sum(normalise_intent(g) == normalise_intent(p) for g, p in pairs) / len(pairs)
+
+
+def false_fallback(gold: Sequence[str], predicted: Sequence[str]) -> float | None:
+    """Share of gold in-scope messages predicted ``out_of_scope``/``nlu_fallback``: residents wrongly turned away."""
+    pairs = [(g, p) for g, p in zip(gold, predicted, strict=True) if normalise_intent(g) != OUT_OF_SCOPE]
+    if not pairs:
+        return None
+    return sum(normalise_intent(p) == OUT_OF_SCOPE for _, p in pairs) / len(pairs)
+
+
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.nlu_metrics import load_examples
+from evaluation.datasets import load_examples
 from local_stack.services import ROOT
 from staff_console.training_data import TrainingData
 
