@@ -46,6 +46,8 @@ class CouncilProfile:
     service_codes: dict[str, str]
     links: dict[str, str]
     bins: dict[str, str] = field(default_factory=dict)
+    # web pages (scheme://host[:port]) allowed to embed the chat widget; the widget and socket.io refuse others
+    widget_origins: tuple[str, ...] = ()
 
     def link(self, topic: str) -> str:
         """The council web page for a topic, or the home page when there is none."""
@@ -75,6 +77,7 @@ def load_profile(name: str | None = None) -> CouncilProfile:
         service_codes=dict(open311.get("service_codes") or {}),
         links=dict(data.get("links") or {}),
         bins=dict(data.get("bins") or {}),
+        widget_origins=tuple((data.get("widget") or {}).get("allowed_origins") or ()),
     )
 
 

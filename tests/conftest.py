@@ -48,6 +48,8 @@ class RunningStack:
     actions_url: str
     backend_url: str
     tracker_db_url: str = ""
+    # a loopback port whose origin Rasa's socket.io channel accepts, for host pages in the browser tests
+    page_port: int = 0
 
     def say(self, sender: str, text: str, timeout: float = 30) -> list[dict]:
         """Send one resident message through the REST channel; return Rasa's messages."""
@@ -78,20 +80,21 @@ def running_stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n"
         "lock_store:\n  type: in_memory\n"
     )
-    backend_port, actions_port, rasa_port = free_port(), free_port(), free_port()
+    backend_port, actions_port, rasa_port, page_port = free_port(), free_port(), free_port(), free_port()
     backend_url = f"http://127.0.0.1:{backend_port}"
     stack = Stack(
         [
             backend_service(backend_port, API_KEY, db_url=f"sqlite:///{work / 'backend.db'}", now=FIXED_NOW),
             actions_service(actions_port, backend_url, API_KEY),
-            rasa_service(rasa_port, model_path, actions_port, endpoints=str(endpoints)),
+            rasa_service(rasa_port, model_path, actions_port, endpoints=str(endpoints),
+                         extra_env={"WIDGET_EXTRA_ORIGINS": f"http://127.0.0.1:{page_port}"}),
         ],
         log_dir=work / "logs",
     )
     stack.start()
     try:
         yield RunningStack(stack, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", backend_url,
-                           tracker_db_url=f"sqlite:///{work / 'tracker.db'}")
+                           tracker_db_url=f"sqlite:///{work / 'tracker.db'}", page_port=page_port)
     finally:
         stack.stop()
 
