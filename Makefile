@@ -63,6 +63,7 @@ run: train ## Set up, train if stale, start backend, actions, Rasa, chat page, A
 	  --console-port $(CONSOLE_PORT)
 
 test: train ## Run every test: unit, integration over real HTTP, data validation, conversation tests
+	scripts/browser_deps.sh
 	COUNCIL_MODEL=$(MODEL) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff (with docstring rules)
