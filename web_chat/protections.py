@@ -27,10 +27,15 @@ def normalise_origin(value: str) -> str:
     return f"{parts.scheme}://{host}{port}"
 
 
-def allowed_origins(profile_origins: Iterable[str], environ: Mapping[str, str] | None = None) -> frozenset[str]:
-    """The council profile's widget origins plus `WIDGET_EXTRA_ORIGINS`; empty means no site may embed it."""
+def extra_origins(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The origins `WIDGET_EXTRA_ORIGINS` adds for this run (comma separated)."""
     env = os.environ if environ is None else environ
-    extra = [o for o in env.get(EXTRA_ORIGINS_VARIABLE, "").split(",") if o.strip()]
+    return tuple(o.strip() for o in env.get(EXTRA_ORIGINS_VARIABLE, "").split(",") if o.strip())
+
+
+def allowed_origins(profile_origins: Iterable[str], extra: Iterable[str] | None = None) -> frozenset[str]:
+    """The council profile's widget origins plus the run's extra ones; empty means no site may embed it."""
+    extra = extra_origins() if extra is None else extra
     return frozenset(normalise_origin(origin) for origin in [*profile_origins, *extra])
 
 
