@@ -83,7 +83,7 @@ def _error(status: int, code: str, message: str, **extra: object) -> tuple[Respo
     return jsonify({"error": code, "message": message, **extra}), status
 
 
-def _widget_bundle() -> bytes:
+def widget_bundle() -> bytes:
     """widget.js as served: the vendored socket.io client and the widget in one scope of their own.
 
     The client's UMD wrapper sees a local `module`, so it never sets a global `io` on the council's page.
@@ -118,7 +118,7 @@ def create_app(config: WebChatSettings | None = None) -> Flask:
     profile = load_profile(settings.council)
     origins = allowed_origins(profile.widget_origins, settings.extra_origins)
     per_sender, per_address = RateLimiter(), RateLimiter(MESSAGES_PER_ADDRESS_PER_MINUTE)
-    widget_bundle = _widget_bundle()
+    bundle = widget_bundle()
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
@@ -153,7 +153,7 @@ def create_app(config: WebChatSettings | None = None) -> Flask:
 
     @app.get("/widget.js")
     def widget_script() -> Response:
-        response = Response(widget_bundle, mimetype="text/javascript")
+        response = Response(bundle, mimetype="text/javascript")
         response.headers["Cache-Control"] = "public, max-age=300"
         return response
 

@@ -290,7 +290,7 @@
     if (status === 504) {
       return "The council assistant took too long to answer (error 504). Please try again.";
     }
-    if (status === 400 || status === 413) {
+    if (status === 400 || status === 413 || status === 429) {
       return (serverMessage || "The message could not be sent.") + " (error " + status + ")";
     }
     return "Something went wrong (error " + status + "). Please try again.";
