@@ -44,7 +44,8 @@ def _require_browser() -> None:
 class Browser:
     """One headless Chromium with a fresh profile, driven by Selenium."""
 
-    def __init__(self, width: int = 1280, height: int = 900) -> None:
+    def __init__(self, width: int = 1280, height: int = 900, font_size: int = 16) -> None:
+        """Start Chromium; `font_size` is the browser's text size setting (32 is text resized to 200%)."""
         _require_browser()
         self.profile = tempfile.mkdtemp(prefix="council-browser-")
         options = Options()
@@ -54,6 +55,7 @@ class Browser:
                          "--disable-dev-shm-usage", f"--user-data-dir={self.profile}",
                          f"--window-size={width},{height}"):
             options.add_argument(argument)
+        options.add_experimental_option("prefs", {"webkit": {"webprefs": {"default_font_size": font_size}}})
         self.driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
         self.resize(width, height)
 

@@ -92,12 +92,19 @@ class CouncilSocketIOInput(SocketIOInput):
         socket_blueprint = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None
-        # A callable, because an empty list would switch engine.io's origin check off instead of refusing all.
-        sio.eio.cors_allowed_origins = self._origin_allowed
+        # Origins are checked at socket.io's connect below: engine.io's own check would add CORS headers
+        # beside those of Rasa's Sanic-CORS, and a browser refuses a response that has them twice.
         sio.eio.max_http_buffer_size = MAX_PACKET_BYTES
         namespace = self.namespace or "/"
+        rasa_connect = sio.handlers[namespace]["connect"]
         rasa_handle_message = sio.handlers[namespace][self.user_message_evt]
         log.info("socket.io accepts pages from %s", ", ".join(sorted(self.origins)) or "no site")
+
+        async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
+            if not self._origin_allowed(environ):
+                log.info("socket.io refused a page of %s", environ.get("HTTP_ORIGIN"))
+                return False
+            return await rasa_connect(sid, environ, auth)
 
         async def session_request(sid: str, data: Any) -> None:
             session_id = data.get("session_id") if isinstance(data, dict) else None
@@ -118,12 +125,16 @@ class CouncilSocketIOInput(SocketIOInput):
             await rasa_handle_message(sid, data)
             return {"ok": True}
 
+        sio.on("connect", namespace=self.namespace)(connect)
         sio.on("session_request", namespace=self.namespace)(session_request)
         sio.on(self.user_message_evt, namespace=self.namespace)(handle_message)
         return socket_blueprint
 
-    def _origin_allowed(self, origin: str | None, environ: dict | None = None) -> bool:
-        return origin in self.origins
+    def _origin_allowed(self, environ: dict) -> bool:
+        """A page of the council's allowed sites, Rasa's own origin, or no browser at all (no Origin header)."""
+        origin = environ.get("HTTP_ORIGIN")
+        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        return not origin or origin in self.origins or origin == own
 
     def _refusal(self, sid: str, data: Any) -> dict[str, str] | None:
         """Why a message is refused, in the project's error shape, or None when Rasa may have it."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
+import threading
+import time
 import uuid
 
 import pytest
@@ -22,77 +23,74 @@ class Resident:
     def __init__(self, rasa_url: str, headers: dict[str, str] | None = None) -> None:
         self.rasa_url = rasa_url
         self.headers = headers or {}
-        self.client = socketio.AsyncClient(reconnection=False)
+        self.client = socketio.Client(reconnection=False)
         self.received: list[dict] = []
-        self.confirmed: asyncio.Future | None = None
+        self.confirmed: list[str] = []
+        self.confirmation = threading.Event()
         self.client.on("bot_uttered", self.received.append)
         self.client.on("session_confirm", self._confirmed)
 
     def _confirmed(self, session_id: str) -> None:
-        if self.confirmed is not None and not self.confirmed.done():
-            self.confirmed.set_result(session_id)
+        self.confirmed.append(session_id)
+        self.confirmation.set()
 
-    async def start(self, session_id: str | None = None) -> str:
+    def start(self, session_id: str | None = None, transport: str = "websocket") -> str:
         """Connect and ask for a session; return the session id Rasa confirmed."""
-        self.confirmed = asyncio.get_running_loop().create_future()
-        await self.client.connect(self.rasa_url, headers=self.headers, transports=["websocket"], wait_timeout=10)
-        await self.client.emit("session_request", {"session_id": session_id})
-        return await asyncio.wait_for(self.confirmed, 10)
+        self.client.connect(self.rasa_url, headers=self.headers, transports=[transport], wait_timeout=10)
+        self.client.emit("session_request", {"session_id": session_id})
+        assert self.confirmation.wait(10), "no session_confirm"
+        return self.confirmed[-1]
 
-    async def say(self, session_id: str, text: str, page: str | None = None) -> tuple[dict, list[dict]]:
+    def say(self, session_id: str, text: str, page: str | None = None) -> tuple[dict, list[dict]]:
         """Send one message; return the channel's acknowledgement and the replies that came with the turn."""
         before = len(self.received)
         data = {"message": text, "session_id": session_id}
         if page:
             data["metadata"] = {"page": {"url": page, "title": "Garden waste", "secret": "dropped"}}
-        ack = await self.client.call("user_uttered", data, timeout=TURN_SECONDS)
-        await asyncio.sleep(0.2)  # replies travel before the acknowledgement; let the last one land
+        ack = self.client.call("user_uttered", data, timeout=TURN_SECONDS)
+        time.sleep(0.2)  # replies travel before the acknowledgement; let the last one be handled
         return ack, self.received[before:]
 
-    async def stop(self) -> None:
-        await self.client.disconnect()
-
-
-def run(coroutine):
-    return asyncio.run(coroutine)
+    def stop(self) -> None:
+        self.client.disconnect()
 
 
 def test_bin_day_conversation_gets_replies_and_buttons_over_socketio(running_stack: RunningStack) -> None:
-    async def conversation() -> None:
+    def conversation() -> None:
         resident = Resident(running_stack.rasa_url)
-        session_id = await resident.start()
+        session_id = resident.start()
         try:
-            ack, first = await resident.say(session_id, "when is my bin day")
+            ack, first = resident.say(session_id, "when is my bin day")
             assert ack == {"ok": True}
             assert any("postcode" in m.get("text", "").lower() for m in first), first
-            _, second = await resident.say(session_id, "FB1 2AA")
+            _, second = resident.say(session_id, "FB1 2AA")
             choices = [reply for m in second for reply in m.get("quick_replies", [])]
             assert [c["title"] for c in choices][:2] == ["1 Mill Lane, Fernbridge", "3 Mill Lane, Fernbridge"]
-            _, third = await resident.say(session_id, choices[0]["payload"])
+            _, third = resident.say(session_id, choices[0]["payload"])
             assert "1 Mill Lane" in " ".join(m.get("text", "") for m in third)
         finally:
-            await resident.stop()
+            resident.stop()
 
-    run(conversation())
+    conversation()
 
 
 def test_session_carries_on_in_a_second_connection_and_page_is_recorded(running_stack: RunningStack) -> None:
     session_id = f"widget-{uuid.uuid4().hex}"
     page = "https://www.fernbridge.gov.example/bins/garden-waste"
 
-    async def two_tabs() -> None:
+    def two_tabs() -> None:
         first_tab, second_tab = Resident(running_stack.rasa_url), Resident(running_stack.rasa_url)
-        assert await first_tab.start(session_id) == session_id
-        await first_tab.say(session_id, "when is my bin day", page=page)
-        await first_tab.stop()
-        assert await second_tab.start(session_id) == session_id
+        assert first_tab.start(session_id) == session_id
+        first_tab.say(session_id, "when is my bin day", page=page)
+        first_tab.stop()
+        assert second_tab.start(session_id) == session_id
         try:
-            _, replies = await second_tab.say(session_id, "FB1 2AA")
+            _, replies = second_tab.say(session_id, "FB1 2AA")
             assert any(m.get("quick_replies") for m in replies), replies  # the same form, carried on
         finally:
-            await second_tab.stop()
+            second_tab.stop()
 
-    run(two_tabs())
+    two_tabs()
     events = running_stack.tracker(session_id)["events"]
     said = [e for e in events if e["event"] == "user"]
     assert [e["text"] for e in said] == ["when is my bin day", "FB1 2AA"]
@@ -103,34 +101,35 @@ def test_session_carries_on_in_a_second_connection_and_page_is_recorded(running_
 def test_too_long_or_empty_message_is_refused_before_rasa(running_stack: RunningStack) -> None:
     session_id = f"widget-{uuid.uuid4().hex}"
 
-    async def refused() -> None:
+    def refused() -> None:
         resident = Resident(running_stack.rasa_url)
-        await resident.start(session_id)
+        resident.start(session_id)
         try:
-            ack, replies = await resident.say(session_id, "x" * 2001)
+            ack, replies = resident.say(session_id, "x" * 2001)
             assert ack["error"] == "message_too_long" and "2000" in ack["message"]
             assert replies == [{"text": ack["message"], "error": "message_too_long"}]
-            ack, _ = await resident.say(session_id, "   ")
+            ack, _ = resident.say(session_id, "   ")
             assert ack["error"] == "empty_message"
         finally:
-            await resident.stop()
+            resident.stop()
 
-    run(refused())
+    refused()
     answer = requests.get(f"{running_stack.rasa_url}/conversations/{session_id}/tracker", timeout=10).json()
     assert not [e for e in answer["events"] if e["event"] == "user"]
 
 
 def test_page_from_another_site_cannot_connect(running_stack: RunningStack) -> None:
-    async def connect_from(origin: str) -> None:
+    def connect_from(origin: str) -> None:
         resident = Resident(running_stack.rasa_url, headers={"Origin": origin})
         try:
-            await resident.start()
+            # long-polling, because the websocket client adds an Origin header of its own beside ours
+            resident.start(transport="polling")
         finally:
-            await resident.stop()
+            resident.stop()
 
     with pytest.raises(socketio.exceptions.ConnectionError):
-        run(connect_from("https://not-the-council.example"))
-    run(connect_from(f"http://127.0.0.1:{running_stack.page_port}"))  # the origin the tests allowed
+        connect_from("https://not-the-council.example")
+    connect_from(f"http://127.0.0.1:{running_stack.page_port}")  # the origin the tests allowed
 
 
 def test_channel_limits_each_conversation_and_each_socket() -> None:

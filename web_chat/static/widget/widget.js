@@ -380,7 +380,8 @@
     head.appendChild(restart);
     head.appendChild(close);
 
-    var intro = el("p", "dialog__intro", "If someone is in danger now, call 999.");
+    var intro = el("p", "dialog__intro");
+    renderRichText(intro, "If someone is in danger now, call 999.");
     ui.transcript = el("ol", "transcript");
     ui.transcript.setAttribute("aria-label", "Conversation");
     ui.transcript.tabIndex = 0;
