@@ -109,7 +109,7 @@ def say(browser: Browser, text: str, replies_before: int) -> list[str]:
 
 def test_resident_uses_the_widget_by_keyboard_across_two_pages(sites, browser, running_stack):
     chat, council_site = sites
-    browser.open(council_site.url + "/")
+    browser.open(council_site.url + "/bins/collection-days")
     wait_for_widget(browser)
     assert browser.js("typeof window.io") == "undefined"  # the page's globals are its own
     assert browser.js("document.documentElement.dataset.siteScript") == "ran"
@@ -145,10 +145,10 @@ def test_resident_uses_the_widget_by_keyboard_across_two_pages(sites, browser, r
     assert len(live) == 1 and live[0].startswith("Council assistant said:") and "1 Mill Lane" in live[0]
     session_id = browser.js("JSON.parse(localStorage.getItem('councilAssistant.widget.fernbridge')).sessionId")
     said = [e for e in running_stack.tracker(session_id)["events"] if e["event"] == "user"]
-    assert said[0]["metadata"]["page"]["url"] == council_site.url + "/"
+    assert said[0]["metadata"]["page"]["url"] == council_site.url + "/bins/collection-days"
     assert said[0]["metadata"]["page"]["title"].startswith("Bins and recycling")
 
-    browser.open(council_site.url + "/garden-waste")  # the resident moves on; the conversation follows
+    browser.open(council_site.url + "/bins/garden-waste")  # the resident moves on; the conversation follows
     wait_for_widget(browser)
     assert browser.js(f"{SHADOW}.querySelector('[role=dialog]').hidden") is False
     settled(browser)
@@ -157,7 +157,7 @@ def test_resident_uses_the_widget_by_keyboard_across_two_pages(sites, browser, r
     browser.assert_accessible("second page, conversation carried on")
     first_tab = browser.driver.current_window_handle
     browser.driver.switch_to.new_window("tab")  # another tab of the same site, same conversation
-    browser.open(council_site.url + "/")
+    browser.open(council_site.url + "/bins/collection-days")
     wait_for_widget(browser)
     assert browser.js(BOT_TEXTS) == texts
     browser.driver.close()
@@ -166,10 +166,13 @@ def test_resident_uses_the_widget_by_keyboard_across_two_pages(sites, browser, r
     texts = say(browser, "what's the council's phone number", len(texts))
     said = [e for e in running_stack.tracker(session_id)["events"] if e["event"] == "user"]
     assert said[-1]["text"] == "what's the council's phone number"
-    assert said[-1]["metadata"]["page"]["url"] == council_site.url + "/garden-waste"
+    assert said[-1]["metadata"]["page"]["url"] == council_site.url + "/bins/garden-waste"
     phones = browser.js(f"Array.from({SHADOW}.querySelectorAll('.message--bot a[href^=\"tel:\"]'))"
                         ".map(a => a.getAttribute('href'))")
     assert "tel:01632960000" in phones
+
+    texts = say(browser, "how much is it?", len(texts))  # vague, but asked on the garden waste page
+    assert "Garden waste is collected" in texts[-1]
 
     keys(browser, Keys.ESCAPE)
     browser.wait_for(f"{SHADOW}.querySelector('[role=dialog]').hidden && {FOCUSED}.className === 'launcher'")
@@ -198,7 +201,7 @@ def test_text_resized_to_200_percent_still_fits_the_dialog(sites):
 
 
 def resized_text_fits(browser: Browser, council_site: Served) -> None:
-    browser.open(council_site.url + "/")
+    browser.open(council_site.url + "/bins/collection-days")
     wait_for_widget(browser)
     browser.run(f"{SHADOW}.querySelector('.launcher').click()")
     browser.wait_for(f"{FOCUSED}.id === 'ca-message'")

@@ -9,10 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort
+from flask import Flask, Response, abort, redirect
 
 HERE = Path(__file__).resolve().parent
-PAGES = {"/": ("Bins and recycling", "bins.html"), "/garden-waste": ("Garden waste collections", "garden-waste.html")}
+# Paths as on the council's real site (the profile's links), so the assistant knows which page a question is from.
+PAGES = {"/bins/collection-days": ("Bins and recycling", "bins.html"),
+         "/bins/garden-waste": ("Garden waste collections", "garden-waste.html")}
 
 
 def host_page_policy(widget_src: str, socket_url: str) -> str:
@@ -43,8 +45,9 @@ def create_app(widget_src: str, socket_url: str, council: str = "fernbridge") ->
         response.headers["Content-Security-Policy"] = policy
         return response
 
-    app.add_url_rule("/", "bins", lambda: page("/"))
-    app.add_url_rule("/garden-waste", "garden_waste", lambda: page("/garden-waste"))
+    app.add_url_rule("/", "home", lambda: redirect("/bins/collection-days"))
+    for path in PAGES:
+        app.add_url_rule(path, path, lambda path=path: page(path))
     app.add_url_rule("/site.css", "css", lambda: Response((HERE / "site.css").read_bytes(), mimetype="text/css"))
     app.add_url_rule("/site.js", "js",
                      lambda: Response((HERE / "site.js").read_bytes(), mimetype="text/javascript"))
