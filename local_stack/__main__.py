@@ -76,7 +76,7 @@ def main() -> int:
         stack.start()
         print("\nCouncil Assistant is running:")
         urls = [("Chat page for residents", f"http://127.0.0.1:{args.chat_port}/"),
-                ("Council site with the widget", f"http://127.0.0.1:{args.demo_port}/"),
+                ("Council site with widget", f"http://127.0.0.1:{args.demo_port}/"),
                 ("Rasa (REST, socket.io)", f"http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook"),
                 ("Action server", f"http://127.0.0.1:{args.actions_port}/health"),
                 ("Council backend (stand-in)", f"{backend_url}/openapi.json"),

@@ -212,6 +212,19 @@ def resized_text_fits(browser: Browser, council_site: Served) -> None:
     browser.screenshot("widget-text-200-percent-1280.png")
 
 
+def test_reduced_motion_and_forced_colours_are_respected(sites, browser):
+    _, council_site = sites
+    browser.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [
+        {"name": "prefers-reduced-motion", "value": "reduce"}, {"name": "forced-colors", "value": "active"}]})
+    browser.open(council_site.url + "/bins/collection-days")
+    wait_for_widget(browser)
+    browser.run(f"{SHADOW}.querySelector('.launcher').click()")
+    assert browser.js(f"getComputedStyle({SHADOW}.querySelector('.dialog')).animationName") == "none"
+    # every message keeps a visible edge when the system draws all colours
+    assert browser.js(f"getComputedStyle({SHADOW}.querySelector('.message--bot')).borderTopStyle") == "solid"
+    browser.screenshot("widget-forced-colours-1280.png")
+
+
 def test_widget_refuses_to_run_on_a_site_that_is_not_the_councils(sites, browser):
     chat, _ = sites
     stranger = Served(create_demo_site(f"{chat.url}/widget.js", "http://127.0.0.1:9"), free_port())

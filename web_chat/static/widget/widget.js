@@ -246,6 +246,9 @@
     socket.on("connect", function () {
       socket.emit("session_request", { session_id: state.sessionId });
     });
+    socket.on("connect_error", function () {
+      if (pending) pending.fail("We could not reach the council assistant. Check your internet connection and try again.");
+    });
     socket.on("bot_uttered", function (reply) {
       // Every tab of the conversation hears each answer; the tab that asked writes it down for all.
       if (pending) pending.replies.push(reply);
@@ -269,22 +272,28 @@
     ui.status.textContent = "Sending\u2026";
     pending = { node: node, replies: [] };
     var mine = pending;
+    mine.fail = function (what) {
+      // Nothing is lost: the typed text goes back into the message box, a choice can be made again.
+      if (pending !== mine) return;
+      pending = null;
+      ui.status.textContent = "";
+      node.parentNode.removeChild(node);
+      if (typed !== null && ui.input.value === "") ui.input.value = typed;
+      showError(what + (choice ? " Please choose your answer again." :
+        " Your message has not been sent: it is still in the message box."));
+    };
     socket.timeout(TURN_TIMEOUT_MS).emit(
       "user_uttered",
       { message: text, session_id: sessionId, metadata: pageMetadata() },
       function (err, ack) {
         if (pending !== mine || sessionId !== state.sessionId) return; // started again meanwhile
-        pending = null;
-        ui.status.textContent = "";
         if (err || !ack || ack.error) {
-          node.parentNode.removeChild(node);
-          var what = err ? "The council assistant did not answer in time." : ack && ack.message ? ack.message :
-            "The message could not be sent.";
-          if (typed !== null && ui.input.value === "") ui.input.value = typed;
-          showError(what + (choice ? " Please choose your answer again." :
-            " Your message has not been sent: it is still in the message box."));
+          mine.fail(err ? "The council assistant did not answer in time." : ack && ack.message ? ack.message :
+            "The message could not be sent.");
           return;
         }
+        pending = null;
+        ui.status.textContent = "";
         state = loadState().sessionId === sessionId ? loadState() : state; // another tab may have added turns
         if (choice && state.history[choice.index]) {
           state.history[choice.index].used = true;
