@@ -16,7 +16,11 @@ from flask import Flask, Response, jsonify, request
 from web_chat.protections import MAX_MESSAGE_LENGTH, RateLimiter, allowed_origins, extra_origins
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-WIDGET_PARTS = (STATIC_DIR / "vendor" / "socket.io.min.js", STATIC_DIR / "widget" / "widget.js")
+WIDGET_PARTS = (
+    STATIC_DIR / "vendor" / "socket.io.min.js",
+    STATIC_DIR / "rich_text.js",  # shared with the chat page
+    STATIC_DIR / "widget" / "widget.js",
+)
 # Messages from one address a minute: generous, since many residents can share one (a library, an office).
 MESSAGES_PER_ADDRESS_PER_MINUTE = 120
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
@@ -88,11 +92,11 @@ def widget_bundle() -> bytes:
 
     The client's UMD wrapper sees a local `module`, so it never sets a global `io` on the council's page.
     """
-    client, widget = (part.read_text(encoding="utf-8") for part in WIDGET_PARTS)
+    client, rich_text, widget = (part.read_text(encoding="utf-8") for part in WIDGET_PARTS)
     return (
         "/*! Council Assistant widget. Includes socket.io-client (MIT): /static/vendor/socket.io-client.LICENSE */\n"
         "(function () {\nvar module = { exports: {} }, exports = module.exports, define;\n"
-        f"{client}\nvar io = module.exports;\n{widget}\n}})();\n"
+        f"{client}\nvar io = module.exports;\n{rich_text}\n{widget}\n}})();\n"
     ).encode()
 
 

@@ -5,7 +5,7 @@
  * It talks to Rasa's socket.io channel (web_chat/rasa_channel.py), which refuses pages of other sites.
  * Bot text is untrusted: it reaches the page only through textContent and createElement, never innerHTML.
  */
-/* global io */
+/* global io, councilRichText */
 (function () {
   "use strict";
 
@@ -15,7 +15,6 @@
 
   var council = (script.getAttribute("data-council") || "").trim();
   var assistantOrigin = new URL(script.src, location.href).origin;
-  var SAFE_PROTOCOLS = ["http:", "https:", "mailto:", "tel:"];
   var IDLE_MINUTES = 30; // a conversation left this long is over: a shared computer does not show it to the next person
   var TURN_TIMEOUT_MS = 30000;
   var WELCOME =
@@ -66,18 +65,6 @@
     }
   }
 
-  // ---- safe rendering of bot text: links, **bold**, bare URLs and UK phone numbers ----
-
-  function safeUrl(raw) {
-    var url;
-    try {
-      url = new URL(raw);
-    } catch (e) {
-      return null;
-    }
-    return SAFE_PROTOCOLS.indexOf(url.protocol) === -1 ? null : url.href;
-  }
-
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -85,55 +72,8 @@
     return node;
   }
 
-  function makeLink(href, label) {
-    var a = el("a", null, label);
-    a.href = href;
-    if (/^https?:/.test(href)) {
-      a.target = "_blank";
-      a.rel = "noopener noreferrer";
-      a.appendChild(el("span", "visually-hidden", " (opens in a new tab)"));
-    }
-    return a;
-  }
-
-  // Markdown link, **bold**, a bare http(s) URL, or a UK phone number (01632 960000, 0300 123 4567, 999).
-  var TOKEN =
-    /\[([^\]\n]+)\]\(([^()\s]+)\)|\*\*([^*\n]+)\*\*|(https?:\/\/[^\s<>"]+)|(\b0\d{2,4}[ ]?\d{3,4}[ ]?\d{3,4}\b|\b999\b)/g;
-
-  function renderRichText(parent, text) {
-    var last = 0;
-    var match;
-    TOKEN.lastIndex = 0;
-    while ((match = TOKEN.exec(text)) !== null) {
-      var whole = match[0];
-      var trailing = "";
-      if (match[4]) {
-        var cut = whole.match(/[.,;:!?'\u2019)\]]+$/);
-        if (cut) {
-          var keepParen = whole.indexOf("(") !== -1 && cut[0].charAt(0) === ")";
-          trailing = keepParen ? cut[0].slice(1) : cut[0];
-          whole = whole.slice(0, whole.length - trailing.length);
-        }
-      }
-      parent.appendChild(document.createTextNode(text.slice(last, match.index)));
-      if (match[1] !== undefined) {
-        var href = safeUrl(match[2]);
-        parent.appendChild(href ? makeLink(href, match[1]) : document.createTextNode(match[1]));
-      } else if (match[3] !== undefined) {
-        parent.appendChild(el("strong", null, match[3]));
-      } else if (match[4] !== undefined) {
-        var bare = safeUrl(whole);
-        parent.appendChild(bare ? makeLink(bare, whole) : document.createTextNode(whole));
-      } else {
-        var digits = whole.replace(/ /g, "");
-        var isPhone = digits === "999" || digits.length === 10 || digits.length === 11;
-        parent.appendChild(isPhone ? makeLink("tel:" + digits, whole) : document.createTextNode(whole));
-      }
-      if (trailing) parent.appendChild(document.createTextNode(trailing));
-      last = match.index + match[0].length;
-    }
-    parent.appendChild(document.createTextNode(text.slice(last)));
-  }
+  var safeUrl = councilRichText.safeUrl;
+  var renderRichText = councilRichText.render;
 
   // ---- transcript ----
 
