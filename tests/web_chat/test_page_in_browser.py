@@ -199,3 +199,11 @@ def test_chat_page_has_no_wcag_violation_on_arrival_or_with_choices_shown(browse
     browser.type_and_enter("when is my bin day")
     browser.wait_for("document.querySelectorAll('.choices button').length === 3")
     browser.assert_accessible("chat page with address buttons shown")
+
+
+def test_phone_numbers_in_answers_are_tel_links_and_references_are_not(browser, chat):
+    browser.open(chat.url)
+    browser.type_and_enter("call 01632 960000 or 999, reference MB-000123, UPRN 100090000001")
+    browser.wait_for("document.querySelectorAll('.message--bot').length === 2")
+    hrefs = browser.eval("Array.from(document.querySelectorAll('.message--bot a')).map(a => a.getAttribute('href'))")
+    assert hrefs == ["tel:01632960000", "tel:999"]
