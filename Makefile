@@ -11,6 +11,7 @@ BACKEND_PORT ?= 8080
 CHAT_PORT   ?= 8000
 VOICE_PORT  ?= 5100
 CONSOLE_PORT ?= 5200
+DEMO_PORT   ?= 8090
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -60,9 +61,10 @@ run: train ## Set up, train if stale, start backend, actions, Rasa, chat page, A
 	@published=$$($(PY) -m local_stack.models --published models); \
 	$(PY) -m local_stack --model $${published:-$(MODEL)} --rasa-port $(RASA_PORT) --actions-port $(ACTIONS_PORT) \
 	  --backend-port $(BACKEND_PORT) --chat-port $(CHAT_PORT) --voice-port $(VOICE_PORT) \
-	  --console-port $(CONSOLE_PORT)
+	  --console-port $(CONSOLE_PORT) --demo-port $(DEMO_PORT)
 
 test: train ## Run every test: unit, integration over real HTTP, data validation, conversation tests
+	scripts/browser_deps.sh
 	COUNCIL_MODEL=$(MODEL) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install ## Every test that needs no trained model, service or browser (no training; about a minute)

@@ -8,6 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.information import page_topic, utter_information
+
 # Slots a form collects; cleared when a resident cancels, so nothing half-collected leaks
 # into the next request.
 FORM_SLOTS = (
@@ -61,7 +63,15 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Answer out of scope; a form that was running is left, as the resident moved on."""
+        """Answer out of scope; a form that was running is left, as the resident moved on.
+
+        A vague question ("how much is it?") asked from one of the council's information pages, outside a
+        form, gets that page's answer instead.
+        """
+        topic = None if tracker.active_loop_name else page_topic(tracker)
+        if topic:
+            utter_information(dispatcher, topic)
+            return []
         dispatcher.utter_message(response="utter_out_of_scope")
         if tracker.active_loop_name:
             return [ActiveLoop(None), *clear_form_slots()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -29,6 +30,32 @@ INFORMATION_INTENTS = (
 )
 
 
+def page_topic(tracker: Tracker) -> str | None:
+    """The information intent whose council page the resident wrote from (the widget sends the page).
+
+    Pages are matched by path against the profile's links, since the widget's host page was already checked
+    to be one of the council's sites; "how much is it?" on the garden waste page is then about garden waste.
+    """
+    page = ((tracker.latest_message or {}).get("metadata") or {}).get("page") or {}
+    path = urlsplit(page.get("url") or "").path.rstrip("/")
+    if not path:
+        return None
+    council = profile()
+    return next((intent for intent in INFORMATION_INTENTS
+                 if intent in council.links and urlsplit(council.links[intent]).path.rstrip("/") == path), None)
+
+
+def utter_information(dispatcher: CollectingDispatcher, intent: str) -> None:
+    """Utter utter_info_<intent> with the council's page, phone and emergency phone."""
+    council = profile()
+    dispatcher.utter_message(
+        response=f"utter_info_{intent}",
+        link=council.link(intent),
+        council_phone=council.phone,
+        emergency_phone=council.housing_repairs_emergency_phone,
+    )
+
+
 class ActionCouncilInformation(Action):
     """Answer an information intent with its response and the council's page for it."""
 
@@ -44,11 +71,5 @@ class ActionCouncilInformation(Action):
         if intent not in INFORMATION_INTENTS:
             dispatcher.utter_message(response="utter_help")
             return []
-        council = profile()
-        dispatcher.utter_message(
-            response=f"utter_info_{intent}",
-            link=council.link(intent),
-            council_phone=council.phone,
-            emergency_phone=council.housing_repairs_emergency_phone,
-        )
+        utter_information(dispatcher, intent)
         return []

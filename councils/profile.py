@@ -38,6 +38,8 @@ class CouncilProfile:
     bins: dict[str, str] = field(default_factory=dict)
     # The council's libraries and recycling centres by name: the `place` entity's canonical values.
     places: tuple[str, ...] = ()
+    # web pages (scheme://host[:port]) allowed to embed the chat widget; the widget and socket.io refuse others
+    widget_origins: tuple[str, ...] = ()
 
     def link(self, topic: str) -> str:
         """The council web page for a topic, or the home page when there is none."""
@@ -82,6 +84,7 @@ def load_profile(name: str | None = None) -> CouncilProfile:
         links=dict(data.get("links") or {}),
         bins=dict(data.get("bins") or {}),
         places=tuple(data.get("places") or ()),
+        widget_origins=tuple((data.get("widget") or {}).get("allowed_origins") or ()),
     )
 
 

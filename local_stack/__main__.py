@@ -17,6 +17,7 @@ from local_stack.services import (
     backend_service,
     chat_service,
     console_service,
+    demo_site_service,
     rasa_service,
     voice_service,
 )
@@ -32,6 +33,7 @@ def main() -> int:
     parser.add_argument("--chat-port", type=int, default=int(os.environ.get("CHAT_PORT", 8000)))
     parser.add_argument("--voice-port", type=int, default=int(os.environ.get("VOICE_PORT", 5100)))
     parser.add_argument("--console-port", type=int, default=int(os.environ.get("CONSOLE_PORT", 5200)))
+    parser.add_argument("--demo-port", type=int, default=int(os.environ.get("DEMO_PORT", 8090)))
     args = parser.parse_args()
 
     # The backend and the action server share a key made for this run, unless one is configured.
@@ -40,12 +42,16 @@ def main() -> int:
         return 1
     api_key = os.environ.get("COUNCIL_API_KEY") or secrets.token_urlsafe(24)
     backend_url = f"http://127.0.0.1:{args.backend_port}"
+    rasa_url, chat_url = f"http://127.0.0.1:{args.rasa_port}", f"http://127.0.0.1:{args.chat_port}"
+    # The demonstration site may embed the widget for this run, beside the sites of the council's profile.
+    demo_origin = {"WIDGET_EXTRA_ORIGINS": f"http://127.0.0.1:{args.demo_port}"}
     stack = Stack(
         [
             backend_service(args.backend_port, api_key),
             actions_service(args.actions_port, backend_url, api_key),
-            rasa_service(args.rasa_port, args.model, args.actions_port),
-            chat_service(args.chat_port, f"http://127.0.0.1:{args.rasa_port}"),
+            rasa_service(args.rasa_port, args.model, args.actions_port, extra_env=demo_origin),
+            chat_service(args.chat_port, rasa_url, extra_env=demo_origin),
+            demo_site_service(args.demo_port, chat_url, rasa_url),
             # Verification stays on: a real Alexa reaches this endpoint through a tunnel.
             voice_service(args.voice_port, f"http://127.0.0.1:{args.rasa_port}"),
             console_service(args.console_port, f"http://127.0.0.1:{args.rasa_port}",
@@ -70,6 +76,7 @@ def main() -> int:
         stack.start()
         print("\nCouncil Assistant is running:")
         urls = [("Chat page for residents", f"http://127.0.0.1:{args.chat_port}/"),
+                ("Council site with widget", f"http://127.0.0.1:{args.demo_port}/"),
                 ("Rasa (REST, socket.io)", f"http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook"),
                 ("Action server", f"http://127.0.0.1:{args.actions_port}/health"),
                 ("Council backend (stand-in)", f"{backend_url}/openapi.json"),

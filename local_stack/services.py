@@ -136,13 +136,25 @@ def rasa_service(port: int, model: Path, actions_port: int,
     )
 
 
-def chat_service(port: int, rasa_url: str) -> Service:
-    """The residents' chat page."""
+def chat_service(port: int, rasa_url: str, extra_env: dict[str, str] | None = None) -> Service:
+    """The residents' chat page, and the widget (`/widget.js`) for the council's other pages."""
     return Service(
         name="chat",
         command=[sys.executable, "-m", "web_chat", "--host", "127.0.0.1", "--port", str(port),
                  "--rasa-url", rasa_url],
         health_url=f"http://127.0.0.1:{port}/",
+        public_url=f"http://127.0.0.1:{port}/",
+        env=dict(extra_env or {}),
+    )
+
+
+def demo_site_service(port: int, chat_url: str, rasa_url: str) -> Service:
+    """A fictional council's own pages on another origin, embedding the widget from the chat server."""
+    return Service(
+        name="demo-site",
+        command=[sys.executable, "-m", "web_chat.demo_site", "--host", "127.0.0.1", "--port", str(port),
+                 "--widget-src", f"{chat_url}/widget.js", "--socket-url", rasa_url],
+        health_url=f"http://127.0.0.1:{port}/health",
         public_url=f"http://127.0.0.1:{port}/",
     )
 

@@ -54,6 +54,7 @@ class Turn:
     confidence: float | None = None
     entities: list[dict[str, Any]] = field(default_factory=list)
     event_id: int = 0
+    page: str = ""  # the council web page the resident wrote from (the widget sends it)
 
 
 def _readonly_engine(url: str) -> Engine:
@@ -163,9 +164,10 @@ class TrackerReader:
                     parse = data.get("parse_data") or {}
                     intent = parse.get("intent") or {}
                     entities = parse.get("entities") or []
+                    page = ((data.get("metadata") or {}).get("page") or {}).get("url") or ""
                     turns.append(Turn("user", redact(data.get("text"), entities), _ts(row.timestamp),
                                       intent.get("name") or "", intent.get("confidence"),
-                                      redact_entities(entities), row.id))
+                                      redact_entities(entities), row.id, page=str(page)))
                 elif row.type_name == "bot":
                     turns.append(Turn("bot", redact(data.get("text")), _ts(row.timestamp), event_id=row.id))
                 elif row.action_name not in ("action_listen", "action_session_start"):

@@ -64,6 +64,8 @@ class RunningStack:
     actions_url: str
     backend_url: str
     tracker_db_url: str = ""
+    # a loopback port whose origin Rasa's socket.io channel accepts, for host pages in the browser tests
+    page_port: int = 0
 
     def say(self, sender: str, text: str, timeout: float = 30) -> list[dict]:
         """Send one resident message through the REST channel; return Rasa's messages."""
@@ -96,7 +98,7 @@ def start_stack(model_path: Path, work: Path, council_profile: str | None = None
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n"
         "lock_store:\n  type: in_memory\n"
     )
-    backend_port, actions_port, rasa_port = free_port(), free_port(), free_port()
+    backend_port, actions_port, rasa_port, page_port = free_port(), free_port(), free_port(), free_port()
     backend_url = f"http://127.0.0.1:{backend_port}"
     actions = actions_service(actions_port, backend_url, API_KEY, now=FIXED_NOW)
     if council_profile:
@@ -105,13 +107,14 @@ def start_stack(model_path: Path, work: Path, council_profile: str | None = None
         [
             backend_service(backend_port, API_KEY, db_url=f"sqlite:///{work / 'backend.db'}", now=FIXED_NOW),
             actions,
-            rasa_service(rasa_port, model_path, actions_port, endpoints=str(endpoints)),
+            rasa_service(rasa_port, model_path, actions_port, endpoints=str(endpoints),
+                         extra_env={"WIDGET_EXTRA_ORIGINS": f"http://127.0.0.1:{page_port}"}),
         ],
         log_dir=work / "logs",
     )
     stack.start()
     return RunningStack(stack, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", backend_url,
-                        tracker_db_url=f"sqlite:///{work / 'tracker.db'}")
+                        tracker_db_url=f"sqlite:///{work / 'tracker.db'}", page_port=page_port)
 
 
 @pytest.fixture(scope="session")

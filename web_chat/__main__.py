@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 
@@ -20,7 +21,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    settings = WebChatSettings(rasa_url=args.rasa_url, rasa_timeout=args.rasa_timeout, council_name=env.council_name)
+    settings = dataclasses.replace(env, rasa_url=args.rasa_url, rasa_timeout=args.rasa_timeout, socket_url="")
+    if env.socket_url != env.rasa_url:  # WIDGET_SOCKET_URL was set: keep it; otherwise follow --rasa-url
+        settings = dataclasses.replace(settings, socket_url=env.socket_url)
     app = create_app(settings)
     app.run(host=args.host, port=args.port, threaded=True, debug=False, use_reloader=False)
 

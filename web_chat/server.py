@@ -15,8 +15,16 @@ from flask import Flask, Response, jsonify, request
 
 from councils import current_profile, load_profile
 from councils.profile import DEFAULT_PROFILE
+from web_chat.protections import MAX_MESSAGE_LENGTH, RateLimiter, allowed_origins, extra_origins
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+WIDGET_PARTS = (
+    STATIC_DIR / "vendor" / "socket.io.min.js",
+    STATIC_DIR / "rich_text.js",  # shared with the chat page
+    STATIC_DIR / "widget" / "widget.js",
+)
+# Messages from one address a minute: generous, since many residents can share one (a library, an office).
+MESSAGES_PER_ADDRESS_PER_MINUTE = 120
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
 SENDER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -38,19 +46,26 @@ class WebChatSettings:
         rasa_timeout: seconds to wait for Rasa's answer (`RASA_TIMEOUT`, default 10).
         max_message_length: longest message a resident may send, in characters (2000).
         council_name: name shown on the page: the council profile's (`COUNCIL_PROFILE`, councils/<name>.yml).
+        council: the council profile whose widget this server hands out (`COUNCIL_PROFILE`, `fernbridge`).
+        socket_url: where widgets reach Rasa's socket.io channel (`WIDGET_SOCKET_URL`, default `rasa_url`).
+        extra_origins: host pages allowed for this run besides the profile's (`WIDGET_EXTRA_ORIGINS`).
 
     """
 
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout: float = 10.0
-    max_message_length: int = 2000
+    max_message_length: int = MAX_MESSAGE_LENGTH
     council_name: str = field(default_factory=lambda: current_profile().name)
+    council: str = DEFAULT_PROFILE
+    socket_url: str = ""
+    extra_origins: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.rasa_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"RASA_URL must be an http(s) URL, got {self.rasa_url!r}")
         object.__setattr__(self, "rasa_url", self.rasa_url.rstrip("/"))
+        object.__setattr__(self, "socket_url", (self.socket_url or self.rasa_url).rstrip("/"))
         if self.rasa_timeout <= 0:
             raise ValueError("rasa_timeout must be positive")
 
@@ -63,12 +78,28 @@ class WebChatSettings:
             rasa_url=env.get("RASA_URL", defaults.rasa_url),
             rasa_timeout=float(env.get("RASA_TIMEOUT", defaults.rasa_timeout)),
             council_name=load_profile(env.get("COUNCIL_PROFILE") or DEFAULT_PROFILE).name,
+            council=env.get("COUNCIL_PROFILE") or defaults.council,
+            socket_url=env.get("WIDGET_SOCKET_URL", ""),
+            extra_origins=extra_origins(env),
         )
 
 
 def _error(status: int, code: str, message: str, **extra: object) -> tuple[Response, int]:
     """Answer in the project's error shape: `{"error": code, "message": plain English}`."""
     return jsonify({"error": code, "message": message, **extra}), status
+
+
+def widget_bundle() -> bytes:
+    """widget.js as served: the vendored socket.io client and the widget in one scope of their own.
+
+    The client's UMD wrapper sees a local `module`, so it never sets a global `io` on the council's page.
+    """
+    client, rich_text, widget = (part.read_text(encoding="utf-8") for part in WIDGET_PARTS)
+    return (
+        "/*! Council Assistant widget. Includes socket.io-client (MIT): /static/vendor/socket.io-client.LICENSE */\n"
+        "(function () {\nvar module = { exports: {} }, exports = module.exports, define;\n"
+        f"{client}\nvar io = module.exports;\n{rich_text}\n{widget}\n}})();\n"
+    ).encode()
 
 
 def create_app(config: WebChatSettings | None = None) -> Flask:
@@ -89,11 +120,19 @@ def create_app(config: WebChatSettings | None = None) -> Flask:
     app.extensions["web_chat_settings"] = settings
     webhook_url = settings.rasa_url + REST_WEBHOOK_PATH
 
+    profile = load_profile(settings.council)
+    origins = allowed_origins(profile.widget_origins, settings.extra_origins)
+    per_sender, per_address = RateLimiter(), RateLimiter(MESSAGES_PER_ADDRESS_PER_MINUTE)
+    bundle = widget_bundle()
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.path == "/widget.js" or request.path.startswith("/static/widget/"):
+            # Loaded by the council's other sites: let browsers that default to same-origin load it.
+            response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
         return response
 
     @app.errorhandler(413)
@@ -114,6 +153,34 @@ def create_app(config: WebChatSettings | None = None) -> Flask:
                 "councilName": settings.council_name,
             }
         )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.get("/widget.js")
+    def widget_script() -> Response:
+        response = Response(bundle, mimetype="text/javascript")
+        response.headers["Cache-Control"] = "public, max-age=300"
+        return response
+
+    @app.get("/widget/config.json")
+    def widget_config() -> tuple[Response, int] | Response:
+        origin = request.headers.get("Origin", "")
+        if request.args.get("council") != settings.council:
+            return _error(404, "unknown_council", f"This assistant serves the council {settings.council!r}.")
+        if origin not in origins:
+            # No CORS header either: a page of another site cannot even read this refusal.
+            return _error(403, "origin_not_allowed", "This site may not embed the council's chat widget.")
+        response = jsonify(
+            {
+                "councilName": profile.name,
+                "socketUrl": settings.socket_url,
+                "socketPath": "/socket.io",
+                "maxMessageLength": settings.max_message_length,
+                "allowedOrigins": sorted(origins),
+            }
+        )
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -141,6 +208,10 @@ def create_app(config: WebChatSettings | None = None) -> Flask:
                 "message_too_long",
                 f"Please keep your message under {settings.max_message_length} characters.",
             )
+
+        if not (per_sender.allow(sender) and per_address.allow(request.remote_addr or "")):
+            return _error(429, "too_many_messages",
+                          "You are sending messages very quickly. Please wait a minute and try again.")
 
         started = time.monotonic()
         outcome = "ok"

@@ -1,8 +1,10 @@
 import asyncio
+from urllib.parse import urlsplit
 
 from rasa_sdk.events import ActiveLoop
 
 from actions.conversation import ActionCancel, ActionOutOfScope, clear_form_slots
+from actions.council import load_profile
 from actions.urgent import ActionUrgentRoute
 from tests.actions.helpers import response_names, run, tracker
 
@@ -45,3 +47,27 @@ def test_cancel_with_nothing_running_says_so():
 def test_out_of_scope_offers_a_person():
     events, messages = asyncio.run(run(ActionOutOfScope(), tracker(intent="nlu_fallback")))
     assert (events, response_names(messages)) == ([], ["utter_out_of_scope"])
+
+
+def on_page(url: str, active_loop: str | None = None):
+    current = tracker(intent="nlu_fallback", text="how much is it?", active_loop=active_loop)
+    current.latest_message["metadata"] = {"page": {"url": url, "title": "Garden waste"}}
+    return current
+
+
+def test_vague_question_on_a_council_page_gets_that_pages_answer():
+    page = load_profile().links["garden_waste_subscription"]
+    events, messages = asyncio.run(run(ActionOutOfScope(), on_page(page)))
+    assert (events, response_names(messages)) == ([], ["utter_info_garden_waste_subscription"])
+    assert messages[0]["link"] == page
+    # the demonstration site has other hosts: the path is what names the page
+    other_host = "http://127.0.0.1:8090" + urlsplit(page).path
+    assert response_names(asyncio.run(run(ActionOutOfScope(), on_page(other_host)))[1]) == [
+        "utter_info_garden_waste_subscription"]
+
+
+def test_vague_question_on_an_unknown_page_or_inside_a_form_is_out_of_scope():
+    for current in (on_page("https://www.fernbridge.gov.example/news"),
+                    on_page(load_profile().links["garden_waste_subscription"], active_loop="bin_day_form")):
+        _, messages = asyncio.run(run(ActionOutOfScope(), current))
+        assert response_names(messages) == ["utter_out_of_scope"]

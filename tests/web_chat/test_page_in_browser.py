@@ -1,33 +1,19 @@
-"""The chat page driven in headless Chromium over the DevTools protocol; fails when Chromium is absent.
+"""The chat page driven in headless Chromium through Selenium; fails when Chromium or its driver is absent.
 
-Set WEB_CHAT_SCREENSHOTS=/some/dir to keep screenshots of the page at 320 px and 400 px wide.
+Screenshots of the page at 320 px and 400 px wide are kept in results/screenshots/.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import json
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 import threading
-import urllib.request
-from pathlib import Path
 
-import aiohttp
 import pytest
+from selenium.webdriver.common.keys import Keys
 from werkzeug.serving import make_server
 
+from tests.browser import Browser as SeleniumBrowser
 from web_chat.server import WebChatSettings, create_app
-
-CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and Path(p).exists()), None)
-MISSING_CHROMIUM = (
-    "The browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium). "
-    "They fail rather than skip, so a machine without it cannot pass the suite unnoticed."
-)
 
 
 class ChatServer:
@@ -45,125 +31,28 @@ class ChatServer:
         self.server.server_close()
 
 
-class Browser:
-    """Just enough of the DevTools protocol to type, press keys, evaluate and take screenshots."""
+class Browser(SeleniumBrowser):
+    """The shared Selenium browser, with the chat page's own gestures."""
 
-    def __init__(self) -> None:
-        if CHROMIUM is None:
-            pytest.fail(MISSING_CHROMIUM)
-        self.profile = tempfile.mkdtemp(prefix="chat-profile-")
-        self.process = subprocess.Popen(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={self.profile}",
-                "--remote-debugging-port=0",
-                "--window-size=400,700",
-                "about:blank",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        port = None
-        for line in self.process.stderr:
-            found = re.search(r"DevTools listening on ws://127\.0\.0\.1:(\d+)/", line)
-            if found:
-                port = int(found.group(1))
-                break
-        assert port, "Chromium did not start its DevTools server"
-        threading.Thread(target=self.process.stderr.read, daemon=True).start()  # keep the pipe drained
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as answer:
-            targets = json.load(answer)
-        ws_url = next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
-        self.loop = asyncio.new_event_loop()
-        self.session = self.loop.run_until_complete(self._open_session())
-        self.ws = self.loop.run_until_complete(self.session.ws_connect(ws_url, max_msg_size=0))
-        self.next_id = 0
-
-    async def _open_session(self) -> aiohttp.ClientSession:
-        return aiohttp.ClientSession()
-
-    async def _send(self, method: str, params: dict) -> dict:
-        self.next_id += 1
-        message_id = self.next_id
-        await self.ws.send_json({"id": message_id, "method": method, "params": params})
-        while True:
-            message = await self.ws.receive_json(timeout=15)
-            if message.get("id") == message_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message["result"]
-
-    def send(self, method: str, **params) -> dict:
-        return self.loop.run_until_complete(self._send(method, params))
+    def open(self, url: str, width: int = 400, height: int = 700) -> None:  # type: ignore[override]
+        self.resize(width, height)
+        super().open(url, "document.readyState === 'complete' && !!document.querySelector('.message--bot')")
 
     def eval(self, expression: str):
-        result = self.send("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
-        if "exceptionDetails" in result:
-            raise RuntimeError(result["exceptionDetails"])
-        return result["result"].get("value")
+        return self.js(expression)
 
-    def wait_for(self, expression: str, timeout: float = 5.0):
-        """Evaluate `expression` until it is truthy."""
-        deadline = self.loop.time() + timeout
-        while True:
-            value = self.eval(expression)
-            if value:
-                return value
-            if self.loop.time() > deadline:
-                raise AssertionError(f"timed out waiting for {expression}")
-            self.loop.run_until_complete(asyncio.sleep(0.05))
-
-    def open(self, url: str, width: int = 400, height: int = 700) -> None:
-        self.send(
-            "Emulation.setDeviceMetricsOverride",
-            width=width,
-            height=height,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
-        self.send("Page.navigate", url=url)
-        self.wait_for("document.readyState === 'complete' && !!document.querySelector('.message--bot')")
-
-    def key(self, key: str, code: int, text: str = "", shift: bool = False) -> None:
-        modifiers = 8 if shift else 0
-        event = {"key": key, "code": key, "windowsVirtualKeyCode": code, "modifiers": modifiers}
-        self.send("Input.dispatchKeyEvent", type="keyDown", text=text, **event)
-        self.send("Input.dispatchKeyEvent", type="keyUp", **event)
+    def press(self, key: str) -> None:
+        """Press a key on whatever has the focus, as a keyboard would."""
+        self.driver.switch_to.active_element.send_keys(key)
 
     def type_and_enter(self, text: str) -> None:
         self.eval("document.getElementById('message').focus()")
-        self.send("Input.insertText", text=text)
-        self.key("Enter", 13, "\r")
-
-    def screenshot(self, name: str) -> None:
-        folder = os.environ.get("WEB_CHAT_SCREENSHOTS")
-        if folder:
-            data = self.send("Page.captureScreenshot", format="png")["data"]
-            Path(folder, name).write_bytes(base64.b64decode(data))
-
-    def close(self) -> None:
-        self.loop.run_until_complete(self.ws.close())
-        self.loop.run_until_complete(self.session.close())
-        self.loop.close()
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        shutil.rmtree(self.profile, ignore_errors=True)
+        self.driver.switch_to.active_element.send_keys(text + Keys.ENTER)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = Browser()
+    chromium = Browser(400, 700)
     yield chromium
     chromium.close()
 
@@ -183,7 +72,7 @@ def test_keyboard_reaches_every_control_in_a_sensible_order(browser, chat):
     browser.open(chat.url)
     order = []
     for _ in range(5):
-        browser.key("Tab", 9)
+        browser.press(Keys.TAB)
         order.append(browser.eval("document.activeElement.id || document.activeElement.className"))
     assert order == ["skip-link", "restart", "transcript", "message", "send"]
 
@@ -222,7 +111,7 @@ def test_choice_sends_its_payload_and_shows_its_title(browser, chat, fake_rasa):
     browser.type_and_enter("bin day please")
     browser.wait_for("document.querySelectorAll('.choices button').length === 3")
     browser.eval("document.querySelector('.choices button').focus()")
-    browser.key("Enter", 13, "\r")  # keyboard, not a mouse
+    browser.press(Keys.ENTER)  # keyboard, not a mouse
     browser.wait_for("document.querySelectorAll('.message--bot strong').length > 0")
     assert fake_rasa.received[-1]["message"] == '/inform{"uprn": "100090000001"}'
     texts = transcript_texts(browser)
@@ -246,7 +135,7 @@ def test_html_in_bot_text_is_shown_not_run(browser, chat):
 def test_empty_message_is_not_sent(browser, chat, fake_rasa):
     browser.open(chat.url)
     browser.type_and_enter("    ")
-    browser.loop.run_until_complete(asyncio.sleep(0.3))
+    browser.pause(0.3)
     assert fake_rasa.received == []
     assert len(transcript_texts(browser)) == 1
 
@@ -296,9 +185,25 @@ def test_resident_can_say_the_newest_answer_did_not_help(browser, chat, fake_ras
     assert buttons == ["This didn\u2019t help"]  # one, under the newest answer only
     browser.eval("document.getElementById('message').value = 'half typed'")
     browser.eval("document.querySelector('.feedback button').focus()")
-    browser.key("Enter", 13, "\r")
+    browser.press(Keys.ENTER)
     browser.wait_for("document.querySelectorAll('.message--bot').length === 4")
     assert fake_rasa.received[-1]["message"] == "/not_helpful"
     assert transcript_texts(browser)[-2].endswith("That didn\u2019t help")
     assert browser.eval("document.querySelectorAll('.feedback').length") == 0
     assert browser.eval("document.getElementById('message').value") == "half typed"  # nothing typed is lost
+
+
+def test_chat_page_has_no_wcag_violation_on_arrival_or_with_choices_shown(browser, chat):
+    browser.open(chat.url)
+    browser.assert_accessible("chat page on arrival")
+    browser.type_and_enter("when is my bin day")
+    browser.wait_for("document.querySelectorAll('.choices button').length === 3")
+    browser.assert_accessible("chat page with address buttons shown")
+
+
+def test_phone_numbers_in_answers_are_tel_links_and_references_are_not(browser, chat):
+    browser.open(chat.url)
+    browser.type_and_enter("call 01632 960000 or 999, reference MB-000123, UPRN 100090000001")
+    browser.wait_for("document.querySelectorAll('.message--bot').length === 2")
+    hrefs = browser.eval("Array.from(document.querySelectorAll('.message--bot a')).map(a => a.getAttribute('href'))")
+    assert hrefs == ["tel:01632960000", "tel:999"]

@@ -1,15 +1,14 @@
 /* Council Assistant web chat: sends a resident's messages to /api/message and shows the assistant's replies.
  *
- * Bot text is untrusted: it is only ever put on the page through textContent and createElement, never
- * innerHTML. Links ([text](url) and bare URLs) become <a> elements only for http, https, mailto and tel.
+ * Bot text is untrusted: static/rich_text.js puts it on the page as text, links and <strong>, never as HTML.
  */
+/* global councilRichText */
 (function () {
   "use strict";
 
   var STORAGE_SENDER = "councilAssistant.sender";
   var STORAGE_HISTORY = "councilAssistant.history";
   var CLIENT_TIMEOUT_MS = 15000;
-  var SAFE_PROTOCOLS = ["http:", "https:", "mailto:", "tel:"];
   var WELCOME =
     "Hello, I'm the council's online assistant. What would you like to ask? " +
     "For example: \u201cwhen is my bin day?\u201d or \u201cthere's a pothole on my road\u201d.";
@@ -81,68 +80,8 @@
 
   // ---- safe rendering of bot text ----
 
-  function safeUrl(raw) {
-    var url;
-    try {
-      url = new URL(raw);
-    } catch (e) {
-      return null;
-    }
-    return SAFE_PROTOCOLS.indexOf(url.protocol) === -1 ? null : url.href;
-  }
-
-  function makeLink(href, label) {
-    var a = document.createElement("a");
-    a.href = href;
-    a.textContent = label;
-    if (/^https?:/.test(href)) {
-      a.target = "_blank";
-      a.rel = "noopener noreferrer";
-      var hint = document.createElement("span");
-      hint.className = "visually-hidden";
-      hint.textContent = " (opens in a new tab)";
-      a.appendChild(hint);
-    }
-    return a;
-  }
-
-  // Markdown link, **bold**, or a bare http(s) URL.
-  var TOKEN = /\[([^\]\n]+)\]\(([^()\s]+)\)|\*\*([^*\n]+)\*\*|(https?:\/\/[^\s<>"]+)/g;
-
-  /** Append `text` to `parent` as text nodes, links and <strong>s: never as HTML. */
-  function renderRichText(parent, text) {
-    var last = 0;
-    var match;
-    TOKEN.lastIndex = 0;
-    while ((match = TOKEN.exec(text)) !== null) {
-      var whole = match[0];
-      var trailing = "";
-      if (match[4]) {
-        // Leave sentence punctuation after a bare URL outside the link.
-        var cut = whole.match(/[.,;:!?'\u2019)\]]+$/);
-        if (cut) {
-          var keepParen = whole.indexOf("(") !== -1 && cut[0].charAt(0) === ")";
-          trailing = keepParen ? cut[0].slice(1) : cut[0];
-          whole = whole.slice(0, whole.length - trailing.length);
-        }
-      }
-      parent.appendChild(document.createTextNode(text.slice(last, match.index)));
-      if (match[1] !== undefined) {
-        var href = safeUrl(match[2]);
-        parent.appendChild(href ? makeLink(href, match[1]) : document.createTextNode(match[1]));
-      } else if (match[3] !== undefined) {
-        var strong = document.createElement("strong");
-        strong.textContent = match[3];
-        parent.appendChild(strong);
-      } else {
-        var bare = safeUrl(whole);
-        parent.appendChild(bare ? makeLink(bare, whole) : document.createTextNode(whole));
-      }
-      if (trailing) parent.appendChild(document.createTextNode(trailing));
-      last = match.index + match[0].length;
-    }
-    parent.appendChild(document.createTextNode(text.slice(last)));
-  }
+  var safeUrl = councilRichText.safeUrl; // static/rich_text.js
+  var renderRichText = councilRichText.render;
 
   // ---- transcript ----
 
@@ -290,7 +229,7 @@
     if (status === 504) {
       return "The council assistant took too long to answer (error 504). Please try again.";
     }
-    if (status === 400 || status === 413) {
+    if (status === 400 || status === 413 || status === 429) {
       return (serverMessage || "The message could not be sent.") + " (error " + status + ")";
     }
     return "Something went wrong (error " + status + "). Please try again.";
