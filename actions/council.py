@@ -21,6 +21,7 @@ from connectors.addresses import AddressConnector
 from connectors.cases import CasesConnector
 from connectors.contacts import ContactsConnector
 from connectors.council_tax import CouncilTaxConnector
+from connectors.directory import DirectoryConnector
 from connectors.libraries import LibrariesConnector
 from connectors.open311 import Open311Client
 from connectors.planning import PlanningConnector
@@ -96,6 +97,7 @@ class Connectors:
     libraries: LibrariesConnector
     contacts: ContactsConnector
     cases: CasesConnector
+    directory: DirectoryConnector
 
 
 @cache
@@ -111,6 +113,7 @@ def connectors() -> Connectors:
         libraries=LibrariesConnector(settings),
         contacts=ContactsConnector(settings),
         cases=CasesConnector(settings),
+        directory=DirectoryConnector(settings),
     )
 
 

@@ -36,7 +36,7 @@ FILLER_WORDS = frozenset(
     a about am an and any are as at be been can could did do does for from get give got have how i i'd i'm
     if im in is it it's its just know like me my need of on or our please she should so some tell than that
     the their them there they this to us want was we what whats when where which who why will with would
-    you your hi hello hey thanks council fernbridge
+    you your hi hello hey thanks council fernbridge no not yes ok okay
     """.split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
