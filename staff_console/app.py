@@ -15,6 +15,9 @@ from flask import Flask, abort, flash, g, jsonify, redirect, render_template, re
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from connectors.directory import DirectoryConnector
+from connectors.errors import NotFound, Rejected, ServiceUnavailable
+from connectors.settings import ConnectorSettings
 from staff_console.charts import bar_chart, line_chart
 from staff_console.config import ConsoleConfig
 from staff_console.db import AuditEntry, Correction, ModelRecord, TrainingJob, User, make_engine, make_sessions
@@ -39,7 +42,10 @@ def create_app(config: ConsoleConfig | None = None) -> Flask:
     reader = TrackerReader(config.tracker_db_url, low_confidence=config.low_confidence)
     data = TrainingData(config.data_dir, config.heldout_dir)
     trainer = Trainer(sessions, config.trainer_settings())
-    app.extensions["staff_console"] = {"sessions": sessions, "reader": reader, "data": data, "trainer": trainer}
+    # The A to Z lives in the council's systems (COUNCIL_API_URL, COUNCIL_API_KEY), like everything the bot reads.
+    directory = DirectoryConnector(config.directory_settings or ConnectorSettings.from_env(), cache_seconds=0)
+    app.extensions["staff_console"] = {"sessions": sessions, "reader": reader, "data": data, "trainer": trainer,
+                                       "directory": directory}
 
     @app.teardown_appcontext
     def _remove_session(_: BaseException | None) -> None:
@@ -151,7 +157,47 @@ def create_app(config: ConsoleConfig | None = None) -> Flask:
         for message in messages:
             message["annotated"] = annotate(message["text"], _shown_spans(message))
         groups = group_by_wording(messages)
-        return render_template("inbox.html", groups=groups, intents=data.intents(), threshold=config.low_confidence)
+        services: list[Any] = []
+        if any(m.get("directory_service") for m in messages):
+            try:
+                services = directory.services()
+            except (ServiceUnavailable, Rejected):
+                flash("The council's A to Z cannot be reached: directory answers can be fixed later.")
+        return render_template("inbox.html", groups=groups, intents=data.intents(), threshold=config.low_confidence,
+                               services=services)
+
+    @app.post("/inbox/directory-term")
+    @role("editor")
+    def directory_term() -> Any:
+        """Add a resident's words to an A to Z service's terms: how a directory answer that didn't help is fixed."""
+        event_id = request.form.get("event_id", type=int) or 0
+        message = reader.user_event(event_id)
+        if message is None:
+            abort(404)
+        service_id = request.form.get("service", "").strip()
+        term = " ".join(request.form.get("term", "").split())
+        if not service_id or not term:
+            abort(400, "Give the service and the resident's words.")
+        if "<" in term or ">" in term or "*" in term:
+            abort(400, "Take the masked personal data out of the words first.")
+        try:
+            updated = directory.add_term(service_id, term)
+        except NotFound:
+            abort(400, f"The A to Z has no service {service_id!r}.")
+        except Rejected as refused:
+            abort(400, refused.message)
+        except ServiceUnavailable:
+            flash("The council's A to Z cannot be reached right now; nothing was changed.")
+            return redirect(url_for("inbox"))
+        outcome = "added" if updated.terms and updated.terms[-1] == term else "known"
+        sessions().add(Correction(
+            event_id=event_id, sender_id=message["sender_id"], text=message["text"], annotated=term,
+            predicted_intent=message["intent"], confidence=message["confidence"], action="directory_term",
+            intent="council_service", data_file=f"A to Z: {service_id}", outcome=outcome, username=g.user.username))
+        audit("directory_term", f"event {event_id}: '{term}' {outcome} as a term of A to Z service {service_id}")
+        sessions().commit()
+        flash(f"Saved: '{term}' is now a term of {updated.title}.")
+        return redirect(url_for("inbox"))
 
     def _correct(event_id: int, action: str, intent: str, example: str | None) -> str:
         message = reader.user_event(event_id)
