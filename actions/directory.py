@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import clear_form_slots
 from actions.council import connectors, say_service_unavailable
 from connectors.directory import DirectoryService, ScoredService
-from connectors.errors import NotFound, ServiceUnavailable
+from connectors.errors import ServiceUnavailable
 from service_directory.ranking import RUNNER_UP_THRESHOLD, THRESHOLD
 
 SERVICE_ENTITY = "service"
@@ -57,18 +57,18 @@ class ActionServiceDirectory(Action):
         try:
             requested = _requested_service(tracker)
             ranked: list[ScoredService] = []
-            if requested:
-                service = directory.service(requested)
+            known = {service.id: service for service in directory.services()}
+            if requested in known:
+                service = known[requested]
             else:
+                # Typed words are ranked whole; a payload (a button, the voice skill's slot) by the words it carries.
                 text = str(message.get("text") or "")
-                ranked = [] if text.startswith("/") else directory.search(text, limit=1 + RUNNERS_UP)
+                words = (requested or "") if text.startswith("/") else text
+                ranked = directory.search(words, limit=1 + RUNNERS_UP) if words else []
                 if not ranked or ranked[0].score < THRESHOLD:
                     dispatcher.utter_message(response="utter_out_of_scope")
                     return [*leave_form, SlotSet(SERVICE_SLOT, None)]
                 service = ranked[0].service
-        except NotFound:
-            dispatcher.utter_message(response="utter_out_of_scope")
-            return [*leave_form, SlotSet(SERVICE_SLOT, None)]
         except ServiceUnavailable:
             say_service_unavailable(dispatcher, SERVICE_NAME)
             return leave_form
@@ -112,7 +112,7 @@ def start_task(tracker: Tracker, service: DirectoryService, leave_form: list[Eve
 
 
 def _requested_service(tracker: Tracker) -> str | None:
-    """The service id a "Did you mean" button (or a direct payload) asked for, if any."""
+    """The `service` entity: an id from a "Did you mean" button, or words (the voice skill's slot, a span)."""
     for entity in (tracker.latest_message or {}).get("entities") or []:
         if entity.get("entity") == SERVICE_ENTITY and entity.get("value"):
             return str(entity["value"])

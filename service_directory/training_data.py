@@ -22,6 +22,7 @@ NLU_DIR = ROOT / "nlu_data"
 HELDOUT_DIR = ROOT / "nlu_heldout"
 GENERATED_FILE = "council_service.yml"
 INTENT = "council_service"
+SERVICE_ENTITY = "service"
 TERMS_PER_SERVICE = 2
 # Services whose words belong to an urgent route (bot/domain/urgent.yml): the directory still answers them
 # when the classifier sends a message its way, but they never teach the classifier that they are routine.
@@ -81,10 +82,10 @@ def examples(services: list[dict], taken: set[str], is_urgent) -> list[str]:
 
     def add(text: str) -> bool:
         key = normalise(text)
-        if not key or key in seen or key in taken or is_urgent(text):
+        if not key or key in seen or key in taken or is_urgent(key):
             return False
         seen.add(key)
-        chosen.append(" ".join(text.lower().split()))
+        chosen.append(" ".join(text.split()) if "{" in text else " ".join(text.lower().split()))
         return True
 
     for service in services:
@@ -97,9 +98,18 @@ def examples(services: list[dict], taken: set[str], is_urgent) -> list[str]:
                 break
             if add(term):
                 usable.append(term)
-        if usable and add(QUESTIONS[question % len(QUESTIONS)].format(usable[0].lower())):
+        if usable and add(QUESTIONS[question % len(QUESTIONS)].format(_marked(usable[0], service["id"]))):
             question += 1
     return chosen
+
+
+def _marked(term: str, service_id: str) -> str:
+    """A term marked as the `service` entity, valued with the service's id.
+
+    The classifier learns the span, and the Alexa interaction model turns the question into a `{service}` slot
+    that carries the words (Alexa gives a skill no transcript).
+    """
+    return f'[{term.lower()}]{{"entity": "{SERVICE_ENTITY}", "value": "{service_id}"}}'
 
 
 def render(services: list[dict] | None = None, nlu_dir: Path = NLU_DIR, heldout_dir: Path = HELDOUT_DIR) -> str:

@@ -91,6 +91,23 @@ def test_an_unknown_service_id_gets_the_out_of_scope_answer(use_directory):
     assert events == [SlotSet("directory_service", None)]
 
 
+def test_words_in_a_payload_slot_are_ranked(use_directory):
+    # The Alexa skill sends what it heard in the {service} slot when it is not one of the listed values.
+    payload = '/council_service{"service": "disabled parking badge"}'
+    current = tracker(intent="council_service", text=payload,
+                      entities=[{"entity": "service", "value": "disabled parking badge"}])
+    events, messages = _run(current)
+    assert messages[0]["title"] == "Blue Badge"
+    assert events == [SlotSet("directory_service", "blue-badge")]
+
+
+def test_typed_words_are_ranked_whole_even_with_a_span(use_directory):
+    current = tracker(intent="council_service", text="tell me about allotment plots",
+                      entities=[{"entity": "service", "value": "plots"}])
+    events, _ = _run(current)
+    assert events[-1] == SlotSet("directory_service", "allotments")
+
+
 @pytest.mark.parametrize("text", ["what's the weather like tomorrow", "sing me a song", "/nlu_fallback", ""])
 def test_below_the_threshold_the_resident_gets_the_out_of_scope_answer(use_directory, text):
     events, messages = _run(tracker(intent="nlu_fallback", text=text))
