@@ -74,7 +74,18 @@ def _urgent_matcher():
     return lambda text: match_urgent(text, phrases) is not None
 
 
-def examples(services: list[dict], taken: set[str], is_urgent) -> list[str]:
+def _entity_words(paths: Iterable[Path]) -> set[str]:
+    """Words that already stand for an entity value (synonyms, annotated spans): a service span must not remap them."""
+    found: set[str] = set()
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        found |= {normalise(match.group(1)) for match in _ANNOTATION.finditer(text)}
+        if path.name == "synonyms.yml":
+            found |= _examples([path])
+    return found
+
+
+def examples(services: list[dict], taken: set[str], is_urgent, entity_words: frozenset[str] = frozenset()) -> list[str]:
     """The generated examples, in the services' order, each once."""
     chosen: list[str] = []
     seen: set[str] = set()
@@ -98,7 +109,8 @@ def examples(services: list[dict], taken: set[str], is_urgent) -> list[str]:
                 break
             if add(term):
                 usable.append(term)
-        if usable and add(QUESTIONS[question % len(QUESTIONS)].format(_marked(usable[0], service["id"]))):
+        spans = [term for term in usable if normalise(term) not in entity_words]
+        if spans and add(QUESTIONS[question % len(QUESTIONS)].format(_marked(spans[0], service["id"]))):
             question += 1
     return chosen
 
@@ -118,6 +130,7 @@ def render(services: list[dict] | None = None, nlu_dir: Path = NLU_DIR, heldout_
         services = yaml.safe_load(SERVICES_FILE.read_text(encoding="utf-8"))["services"]
     others = [path for path in sorted(nlu_dir.glob("*.yml")) if path.name not in (GENERATED_FILE, "synonyms.yml")]
     taken = _examples(others, but_intent=INTENT) | _examples(sorted(heldout_dir.glob("*.yml")))
+    entity_words = frozenset(_entity_words([*others, nlu_dir / "synonyms.yml"]))
     lines = [HEADER, 'version: "3.1"', "", "nlu:", f"- intent: {INTENT}", "  examples: |"]
-    lines += [f"    - {example}" for example in examples(services, taken, _urgent_matcher())]
+    lines += [f"    - {example}" for example in examples(services, taken, _urgent_matcher(), entity_words)]
     return "\n".join(lines) + "\n"
