@@ -74,7 +74,7 @@ class ActionServiceDirectory(Action):
             return leave_form
 
         if service.task:
-            return start_task(tracker, service, leave_form)
+            return start_task(tracker, service, leave_form, set(domain.get("slots") or {}))
         dispatcher.utter_message(
             response="utter_directory_answer",
             title=service.title,
@@ -89,8 +89,14 @@ class ActionServiceDirectory(Action):
         return [*leave_form, SlotSet(SERVICE_SLOT, service.id)]
 
 
-def start_task(tracker: Tracker, service: DirectoryService, leave_form: list[EventType]) -> list[EventType]:
-    """Rewrite the resident's turn as the task's intent (with its entities), so the task's own rules start it."""
+def start_task(
+    tracker: Tracker, service: DirectoryService, leave_form: list[EventType], slots: set[str] | None = None
+) -> list[EventType]:
+    """Rewrite the resident's turn as the task's intent (with its entities), so the task's own rules start it.
+
+    Rasa extracts slots only from the message as it arrived, so the entities of the rewritten turn that
+    name a slot of the domain ("on Mill Lane" -> location) are set here, with the task's own entities.
+    """
     message = tracker.latest_message or {}
     entities = [
         entity for entity in message.get("entities") or [] if entity.get("entity") not in {SERVICE_ENTITY}
@@ -107,6 +113,8 @@ def start_task(tracker: Tracker, service: DirectoryService, leave_form: list[Eve
         ActionExecuted("action_listen"),
         UserUttered(str(message.get("text") or ""), parse_data=parse_data, timestamp=time.time()),
         SlotSet(SERVICE_SLOT, service.id),
+        *[SlotSet(e["entity"], e["value"]) for e in entities if e.get("entity") in (slots or set())
+          and e.get("entity") not in service.task_entities],
         *[SlotSet(name, value) for name, value in service.task_entities.items()],
     ]
 

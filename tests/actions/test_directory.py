@@ -9,6 +9,7 @@ import asyncio
 import pytest
 import yaml
 from rasa_sdk.events import ActionExecuted, ActiveLoop, SlotSet, UserUtteranceReverted, UserUttered
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions import directory as directory_module
 from actions.directory import ActionServiceDirectory, button_payload, first_sentence
@@ -134,6 +135,12 @@ def test_a_service_the_assistant_performs_starts_its_task(use_directory):
     assert {"entity": "problem_type", "value": "pothole"} in user["parse_data"]["entities"]
     assert {"entity": "location", "value": "Mill Lane"} in user["parse_data"]["entities"]
     assert events[3:] == [SlotSet("directory_service", "report-pothole"), SlotSet("problem_type", "pothole")]
+
+
+def test_a_started_task_gets_the_slots_its_words_named(use_directory):
+    current = tracker(intent="nlu_fallback", text="pot holes", entities=[{"entity": "location", "value": "Mill Lane"}])
+    events = asyncio.run(ActionServiceDirectory().run(CollectingDispatcher(), current, {"slots": {"location": {}}}))
+    assert events[-2:] == [SlotSet("location", "Mill Lane"), SlotSet("problem_type", "pothole")]
 
 
 def test_a_task_started_mid_form_leaves_the_form_first(use_directory):
