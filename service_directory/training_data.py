@@ -4,8 +4,9 @@ Residents name services the catalogue has no task for ("blue badge", "food bank"
 classifier must learn that such words ask for the A to Z, rather than `inform` or the nearest task.
 Each service gives its title, a few of its terms and one short question. Left out: services the
 assistant performs itself (`task:`), services next to an urgent route (their words must reach the
-urgent intents), and any example that another intent already has, that the held-out set holds, or that
-the urgent-phrase override would send to an urgent route.
+urgent intents), services that lie in a catalogue task's scope and phrases another intent already owns
+(both judged with the A to Z's own ranking against the other intents' examples in nlu_data/), and any
+example that the held-out set holds or that the urgent-phrase override would send to an urgent route.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ NEAR_URGENT = frozenset(
     {"domestic-abuse", "homelessness", "mental-health-support", "flooding", "dangerous-structures",
      "emergency-planning", "childrens-social-care", "prevent-and-extremism", "hate-crime"}
 )
+# Intents about the conversation rather than a council service: sharing words with them ("send", "sure")
+# drops a phrase, never a whole service.
+CONVERSATION_INTENTS = frozenset(
+    {"greet", "goodbye", "thank", "affirm", "deny", "help", "bot_challenge", "inform", "cancel", "change_address",
+     "not_helpful", "human_handover", "out_of_scope"}
+)
+PHRASE_OWNED = 0.9
+SERVICE_OWNED = 0.75
 # Short questions in residents' words; one per service, taken in turn so the forms spread evenly.
 QUESTIONS = (
     "tell me about {}", "i need help with {}", "{} information", "what about {}", "where do i find out about {}",
@@ -49,6 +58,47 @@ def normalise(text: str) -> str:
     """Lower case, entity annotations and punctuation dropped: two examples equal under this collide."""
     plain = _ANNOTATION.sub(lambda m: m.group(1), text)
     return " ".join(re.sub(r"[^\w\s]", " ", plain.lower()).split())
+
+
+def _examples_by_intent(paths: Iterable[Path]) -> dict[str, list[str]]:
+    """Normalised examples of each intent in the files."""
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        intent = None
+        for line in path.read_text(encoding="utf-8").splitlines():
+            heading = _INTENT_LINE.match(line)
+            if heading:
+                intent = heading.group(1)
+                continue
+            match = _EXAMPLE_LINE.match(line)
+            if match and intent:
+                found.setdefault(intent, []).append(normalise(match.group(1)))
+    return found
+
+
+def owned_by_intents(services: list[dict], by_intent: dict[str, list[str]]) -> tuple[set[str], set[str]]:
+    """(service ids, phrases) whose words other intents already own, judged by the A to Z's own ranking.
+
+    A phrase scoring `PHRASE_OWNED` or more against an intent's examples is that intent's; a service with a
+    phrase scoring `SERVICE_OWNED` against a catalogue task's examples lies in that task's scope ("postal
+    vote" is register_to_vote's), so none of its words may teach the classifier otherwise.
+    """
+    from service_directory.ranking import DirectoryRanker
+
+    intents = [name for name in sorted(by_intent) if name != INTENT]
+    ranker = DirectoryRanker([{"id": name, "title": "", "terms": by_intent[name]} for name in intents])
+    services_owned: set[str] = set()
+    phrases_owned: set[str] = set()
+    for service in services:
+        for phrase in [service["title"], *service["terms"]]:
+            best = ranker.rank(phrase, 1)
+            if not best:
+                continue
+            if best[0].score >= PHRASE_OWNED:
+                phrases_owned.add(normalise(phrase))
+            if best[0].score >= SERVICE_OWNED and best[0].service_id not in CONVERSATION_INTENTS:
+                services_owned.add(service["id"])
+    return services_owned, phrases_owned
 
 
 def _examples(paths: Iterable[Path], but_intent: str | None = None) -> set[str]:
@@ -131,6 +181,9 @@ def render(services: list[dict] | None = None, nlu_dir: Path = NLU_DIR, heldout_
     others = [path for path in sorted(nlu_dir.glob("*.yml")) if path.name not in (GENERATED_FILE, "synonyms.yml")]
     taken = _examples(others, but_intent=INTENT) | _examples(sorted(heldout_dir.glob("*.yml")))
     entity_words = frozenset(_entity_words([*others, nlu_dir / "synonyms.yml"]))
+    services_owned, phrases_owned = owned_by_intents(services, _examples_by_intent(others))
+    services = [service for service in services if service["id"] not in services_owned]
+    taken |= phrases_owned
     lines = [HEADER, 'version: "3.1"', "", "nlu:", f"- intent: {INTENT}", "  examples: |"]
     lines += [f"    - {example}" for example in examples(services, taken, _urgent_matcher(), entity_words)]
     return "\n".join(lines) + "\n"
