@@ -17,6 +17,7 @@ from connectors.addresses import AddressConnector
 from connectors.cases import CasesConnector
 from connectors.contacts import ContactsConnector
 from connectors.council_tax import CouncilTaxConnector
+from connectors.directory import DirectoryConnector
 from connectors.libraries import LibrariesConnector
 from connectors.open311 import Open311Client
 from connectors.planning import PlanningConnector
@@ -45,6 +46,7 @@ class Connectors:
     libraries: LibrariesConnector
     contacts: ContactsConnector
     cases: CasesConnector
+    directory: DirectoryConnector
 
 
 @cache
@@ -60,6 +62,7 @@ def connectors() -> Connectors:
         libraries=LibrariesConnector(settings),
         contacts=ContactsConnector(settings),
         cases=CasesConnector(settings),
+        directory=DirectoryConnector(settings),
     )
 
 

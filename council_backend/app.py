@@ -20,6 +20,7 @@ from council_backend import (
     contacts,
     council_tax,
     db,
+    directory,
     libraries,
     open311,
     planning,
@@ -66,7 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(_require_api_key)
     _register_error_handlers(app)
 
-    for module in (open311, addresses, waste, council_tax, planning, libraries, contacts, cases):
+    for module in (open311, addresses, waste, council_tax, planning, libraries, contacts, cases, directory):
         app.register_blueprint(module.blueprint)
 
     app.add_url_rule("/health", "health", _health)

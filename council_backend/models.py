@@ -148,6 +148,22 @@ class RecyclingItem(Base):
     aliases = Column(JSON, nullable=False)
 
 
+class DirectoryService(Base):
+    """One service of the council's A to Z: what residents are told, where to go, and their words for it."""
+
+    __tablename__ = "directory_services"
+
+    id = Column(String(80), primary_key=True)  # a stable slug: evaluation sets and button payloads use it
+    title = Column(String(200), nullable=False)
+    answer = Column(Text, nullable=False)
+    url = Column(String(500), nullable=False)
+    department = Column(String(30), nullable=False)
+    terms = Column(JSON, nullable=False)
+    task = Column(String(60))  # the intent of a task the assistant performs itself, if any
+    task_entities = Column(JSON)
+    sort_order = Column(Integer, nullable=False, default=0)
+
+
 class Open311Service(Base):
     """An Open311 service (problem type) with its GeoReport v2 attribute definitions."""
 

@@ -23,6 +23,7 @@ from council_backend.models import (
     Contact,
     CouncilTaxCharge,
     Counter,
+    DirectoryService,
     Open311Service,
     PlanningApplication,
     RecyclingItem,
@@ -59,6 +60,7 @@ def seed_database(engine: Engine, seed_dir: Path, now: datetime) -> bool:
     processes at once: the loser of the race rolls back.
     """
     Base.metadata.create_all(engine)
+    seed_directory(engine, seed_dir)
     with Session(engine, future=True) as db_session:
         if db_session.execute(select(func.count()).select_from(Address)).scalar():
             return False
@@ -94,6 +96,42 @@ def _load_all(db_session: Session, seed_dir: Path, now: datetime) -> None:
             Counter(name="case", value=int(counters["case"])),
             Counter(name="service_request", value=last_request_id),
         ]
+    )
+
+
+def seed_directory(engine: Engine, seed_dir: Path) -> bool:
+    """Load the A to Z (`services.yml`) when its table is empty, also into a database seeded before it existed.
+
+    Staff add residents' words to a service's terms in the database, so a loaded directory is never reloaded.
+    """
+    with Session(engine, future=True) as db_session:
+        if db_session.execute(select(func.count()).select_from(DirectoryService)).scalar():
+            return False
+        try:
+            for order, row in enumerate(load_yaml(seed_dir, "services.yml")["services"]):
+                db_session.add(directory_service(row, order))
+            db_session.commit()
+        except IntegrityError:
+            db_session.rollback()  # another process loaded it first
+            return False
+    return True
+
+
+def directory_service(row: dict[str, Any], order: int) -> DirectoryService:
+    """Check one service of `services.yml` and make its row: a bad entry stops start-up with its id."""
+    missing = [key for key in ("id", "title", "answer", "url", "department", "terms") if not row.get(key)]
+    if missing:
+        raise ValueError(f"services.yml: service {row.get('id', order)} has no {', '.join(missing)}")
+    return DirectoryService(
+        id=str(row["id"]),
+        title=str(row["title"]),
+        answer=str(row["answer"]),
+        url=str(row["url"]),
+        department=str(row["department"]),
+        terms=[str(term) for term in row["terms"]],
+        task=row.get("task"),
+        task_entities=row.get("task_entities"),
+        sort_order=order,
     )
 
 

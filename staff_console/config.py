@@ -24,7 +24,8 @@ class ConsoleConfig:
     ``CONSOLE_FINETUNE_FRACTION`` [0.05: fine-tune the live model with 5% of the epochs, under 3 minutes from a
     correction to live (bench/retrain_cycle.py); 0 trains from scratch, about 10 minutes],
     ``CONSOLE_GATE_TOLERANCE`` [1: held-out messages a new model may get wrong beyond the live model's, on each
-    measure, before the gate counts it as worse; 0 is strict].
+    measure, before the gate counts it as worse; 0 is strict]; ``COUNCIL_API_URL`` and ``COUNCIL_API_KEY``: the
+    council's A to Z, where editors add residents' words to a service (read by ``connectors.settings``).
     """
 
     db_url: str = f"sqlite:///{ROOT / 'run' / 'staff_console.db'}"
@@ -44,6 +45,8 @@ class ConsoleConfig:
     # Compare the first retrain with the model Rasa runs (off only where tests start from an empty registry).
     adopt_running_model: bool = True
     root: Path = ROOT  # the repository: where Rasa runs and finds the project's components
+    # Where the council's A to Z is (None: COUNCIL_API_URL and COUNCIL_API_KEY, as the action server reads them).
+    directory_settings: Any = None
 
     @classmethod
     def from_env(cls, **overrides: Any) -> ConsoleConfig:

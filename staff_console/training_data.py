@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from service_directory.training_data import GENERATED_FILE
 from staff_console.redaction import redact
 
 INTENT_LINE = re.compile(r"^- intent:\s*(\S+)\s*$")
@@ -88,6 +89,8 @@ class TrainingData:
             if preferred.exists():
                 return preferred
         for path in self.files():
+            if path.name == GENERATED_FILE:
+                continue  # generated from the A to Z and rewritten by its script: corrections would be lost
             if any(INTENT_LINE.match(line) and INTENT_LINE.match(line).group(1) == intent
                    for line in path.read_text(encoding="utf-8").splitlines()):
                 return path

@@ -23,6 +23,8 @@ HANDOVER_START = "utter_handover_intro"
 # A resident saying the last answer did not help (typed, or the chat page's "This didn't help" button): the
 # message *before* it is the one staff should look at.
 UNHELPFUL_INTENT = "not_helpful"
+# Set by action_service_directory to the A to Z service it answered with (bot/domain/directory.yml).
+DIRECTORY_SLOT = "directory_service"
 HANDOVER_ACTIONS = (HANDOVER_START, "action_create_case")
 STOPWORDS = frozenset(
     "a an the i my me is it to of for and or on in at be can do does did you your we our this that please "
@@ -191,8 +193,33 @@ class TrackerReader:
         with self.engine.connect() as connection:
             rows = {row.id: _unsure_row(row) for row in connection.execute(query)}
         for row in self.marked_unhelpful(limit):
-            rows.setdefault(row["event_id"], row)["unhelpful"] = True
+            marked = rows.setdefault(row["event_id"], row)
+            marked["unhelpful"] = True
+            marked["directory_service"] = self.directory_answer(row["sender_id"], row["event_id"])
         return [rows[key] for key in sorted(rows, reverse=True)][:limit]
+
+    def directory_answer(self, sender_id: str, event_id: int) -> str | None:
+        """The A to Z service that answered a resident message, if the directory answered it."""
+        e = self.events
+        later = e.alias("later")
+        next_message = (
+            select(func.min(later.c.id))
+            .where(later.c.sender_id == sender_id, later.c.type_name == "user", later.c.id > event_id)
+            .scalar_subquery()
+        )
+        query = (
+            select(e.c.data)
+            .where(e.c.sender_id == sender_id, e.c.type_name == "slot", e.c.id > event_id,
+                   or_(next_message.is_(None), e.c.id < next_message))
+            .order_by(e.c.id)
+        )
+        answer = None
+        with self.engine.connect() as connection:
+            for row in connection.execute(query):
+                data = json.loads(row.data or "{}")
+                if data.get("name") == DIRECTORY_SLOT:
+                    answer = data.get("value") or None
+        return answer
 
     def marked_unhelpful(self, limit: int = 500) -> list[dict[str, Any]]:
         """Resident messages whose answer the resident then said did not help (the message before each mark)."""

@@ -24,6 +24,9 @@ MODEL_PATH = Path(__file__).resolve().parent / "skill-package" / "interactionMod
 
 # Intents never trained, or better left to AMAZON.FallbackIntent than listed as samples.
 EXCLUDED_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+# Intents whose name alone says nothing: only samples with a slot (the words) are useful to Alexa. The A to Z
+# needs to know which service was asked for, and Alexa gives a skill no transcript.
+SLOT_SAMPLES_ONLY = frozenset({"council_service"})
 # Rasa intents that Alexa already knows: the skill maps the built-in back to the Rasa intent.
 BUILT_IN_FOR = {
     "affirm": "AMAZON.YesIntent",
@@ -213,6 +216,8 @@ def generate(nlu: NluData | None = None, profile: str = "fernbridge") -> dict[st
             if converted is None:
                 continue
             utterance, example_slots = converted
+            if intent in SLOT_SAMPLES_ONLY and not example_slots:
+                continue
             if utterance in seen_samples:  # Alexa rejects the same sample in two intents
                 continue
             seen_samples.add(utterance)

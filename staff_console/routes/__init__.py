@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy.orm import scoped_session
 
+from connectors.directory import DirectoryConnector
 from staff_console.config import ConsoleConfig
 from staff_console.training import Trainer
 from staff_console.training_data import TrainingData
@@ -18,13 +19,14 @@ from staff_console.transcripts import TrackerReader
 
 @dataclass(frozen=True)
 class Console:
-    """What the views work with: settings, the console database, transcripts, training data and the trainer."""
+    """What the views work with: settings, the console database, transcripts, training data, trainer, A to Z."""
 
     config: ConsoleConfig
     sessions: scoped_session
     reader: TrackerReader
     data: TrainingData
     trainer: Trainer
+    directory: DirectoryConnector
 
 
 def console() -> Console:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from connectors.errors import NotFound, Rejected, ServiceUnavailable
 from staff_console.db import Correction
 from staff_console.routes import console
 from staff_console.routes.auth import audit, role
@@ -34,8 +35,49 @@ def inbox() -> Any:
     for message in messages:
         message["annotated"] = annotate(message["text"], _shown_spans(message))
     groups = group_by_wording(messages)
+    services: list[Any] = []
+    if any(m.get("directory_service") for m in messages):
+        try:
+            services = parts.directory.services()
+        except (ServiceUnavailable, Rejected):
+            flash("The council's A to Z cannot be reached: directory answers can be fixed later.")
     return render_template("inbox.html", groups=groups, intents=parts.data.intents(),
-                           threshold=parts.config.low_confidence)
+                           threshold=parts.config.low_confidence, services=services)
+
+
+@blueprint.post("/inbox/directory-term")
+@role("editor")
+def directory_term() -> Any:
+    """Add a resident's words to an A to Z service's terms: how a directory answer that didn't help is fixed."""
+    parts = console()
+    event_id = request.form.get("event_id", type=int) or 0
+    message = parts.reader.user_event(event_id)
+    if message is None:
+        abort(404)
+    service_id = request.form.get("service", "").strip()
+    term = " ".join(request.form.get("term", "").split())
+    if not service_id or not term:
+        abort(400, "Give the service and the resident's words.")
+    if "<" in term or ">" in term or "*" in term:
+        abort(400, "Take the masked personal data out of the words first.")
+    try:
+        updated = parts.directory.add_term(service_id, term)
+    except NotFound:
+        abort(400, f"The A to Z has no service {service_id!r}.")
+    except Rejected as refused:
+        abort(400, refused.message)
+    except ServiceUnavailable:
+        flash("The council's A to Z cannot be reached right now; nothing was changed.")
+        return redirect(url_for("inbox.inbox"))
+    outcome = "added" if updated.terms and updated.terms[-1] == term else "known"
+    parts.sessions().add(Correction(
+        event_id=event_id, sender_id=message["sender_id"], text=message["text"], annotated=term,
+        predicted_intent=message["intent"], confidence=message["confidence"], action="directory_term",
+        intent="council_service", data_file=f"A to Z: {service_id}", outcome=outcome, username=g.user.username))
+    audit("directory_term", f"event {event_id}: '{term}' {outcome} as a term of A to Z service {service_id}")
+    parts.sessions().commit()
+    flash(f"Saved: '{term}' is now a term of {updated.title}.")
+    return redirect(url_for("inbox.inbox"))
 
 
 def _correct(event_id: int, action: str, intent: str, example: str | None) -> str:

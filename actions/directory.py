@@ -1,0 +1,127 @@
+"""The council's A to Z: answer what no task covers from the service directory, or start the task it names."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SlotSet, UserUtteranceReverted, UserUttered
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import clear_form_slots
+from actions.council import connectors, say_service_unavailable
+from connectors.directory import DirectoryService, ScoredService
+from connectors.errors import ServiceUnavailable
+from service_directory.ranking import RUNNER_UP_THRESHOLD, THRESHOLD
+
+SERVICE_ENTITY = "service"
+SERVICE_SLOT = "directory_service"
+INTENT = "council_service"
+RUNNERS_UP = 2  # "Did you mean" buttons
+SERVICE_NAME = "A to Z of services"  # fills {service} in utter_service_unavailable
+_FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
+
+
+def button_payload(service_id: str) -> str:
+    """The payload that asks for one service by id: the contract of the "Did you mean" buttons."""
+    return f'/{INTENT}{{"{SERVICE_ENTITY}":"{service_id}"}}'
+
+
+def first_sentence(text: str) -> str:
+    """The answer's first sentence: what a voice reply says before the card carries the rest."""
+    match = _FIRST_SENTENCE.match(text.strip())
+    return match.group(1) if match else text.strip()
+
+
+class ActionServiceDirectory(Action):
+    """Answer the resident's latest message from the A to Z when it matches a service well enough.
+
+    A service the assistant performs itself (`task`) starts that task as if the resident had asked for it
+    (the turn is rewritten, as Rasa's own two-stage fallback does, so the task's rules run). Below the
+    threshold the resident gets the out-of-scope answer and the offer of a person.
+    """
+
+    def name(self) -> str:
+        """Action name used in rules and in `FollowupAction` hand-overs."""
+        return "action_service_directory"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Answer, start the task, or say out of scope; a form that was running is left."""
+        message = tracker.latest_message or {}
+        leave_form: list[EventType] = [ActiveLoop(None), *clear_form_slots()] if tracker.active_loop_name else []
+        directory = connectors().directory
+        try:
+            requested = _requested_service(tracker)
+            ranked: list[ScoredService] = []
+            known = {service.id: service for service in directory.services()}
+            if requested in known:
+                service = known[requested]
+            else:
+                # Typed words are ranked whole; a payload (a button, the voice skill's slot) by the words it carries.
+                text = str(message.get("text") or "")
+                words = (requested or "") if text.startswith("/") else text
+                ranked = directory.search(words, limit=1 + RUNNERS_UP) if words else []
+                if not ranked or ranked[0].score < THRESHOLD:
+                    dispatcher.utter_message(response="utter_out_of_scope")
+                    return [*leave_form, SlotSet(SERVICE_SLOT, None)]
+                service = ranked[0].service
+        except ServiceUnavailable:
+            say_service_unavailable(dispatcher, SERVICE_NAME)
+            return leave_form
+
+        if service.task:
+            return start_task(tracker, service, leave_form, set(domain.get("slots") or {}))
+        dispatcher.utter_message(
+            response="utter_directory_answer",
+            title=service.title,
+            answer=service.answer,
+            summary=first_sentence(service.answer),
+            link=service.url,
+        )
+        close = [scored for scored in ranked[1:] if scored.score >= RUNNER_UP_THRESHOLD][:RUNNERS_UP]
+        if close:
+            buttons = [{"title": found.service.title, "payload": button_payload(found.service.id)} for found in close]
+            dispatcher.utter_message(response="utter_directory_did_you_mean", buttons=buttons)
+        return [*leave_form, SlotSet(SERVICE_SLOT, service.id)]
+
+
+def start_task(
+    tracker: Tracker, service: DirectoryService, leave_form: list[EventType], slots: set[str] | None = None
+) -> list[EventType]:
+    """Rewrite the resident's turn as the task's intent (with its entities), so the task's own rules start it.
+
+    Rasa extracts slots only from the message as it arrived, so the entities of the rewritten turn that
+    name a slot of the domain ("on Mill Lane" -> location) are set here, with the task's own entities.
+    """
+    message = tracker.latest_message or {}
+    entities = [
+        entity for entity in message.get("entities") or [] if entity.get("entity") not in {SERVICE_ENTITY}
+    ] + [{"entity": name, "value": value} for name, value in service.task_entities.items()]
+    parse_data = {
+        "text": message.get("text") or "",
+        "intent": {"name": service.task, "confidence": 1.0},
+        "intent_ranking": [{"name": service.task, "confidence": 1.0}],
+        "entities": entities,
+    }
+    return [
+        UserUtteranceReverted(),
+        *leave_form,
+        ActionExecuted("action_listen"),
+        UserUttered(str(message.get("text") or ""), parse_data=parse_data, timestamp=time.time()),
+        SlotSet(SERVICE_SLOT, service.id),
+        *[SlotSet(e["entity"], e["value"]) for e in entities if e.get("entity") in (slots or set())
+          and e.get("entity") not in service.task_entities],
+        *[SlotSet(name, value) for name, value in service.task_entities.items()],
+    ]
+
+
+def _requested_service(tracker: Tracker) -> str | None:
+    """The `service` entity: an id from a "Did you mean" button, or words (the voice skill's slot, a span)."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == SERVICE_ENTITY and entity.get("value"):
+            return str(entity["value"])
+    return None
