@@ -1,9 +1,11 @@
 import asyncio
 
+import pytest
 from rasa_sdk.events import ActiveLoop
 
 from actions.conversation import ActionCancel, ActionOutOfScope, clear_form_slots
 from actions.urgent import ActionUrgentRoute
+from actions.urgent_routes import URGENT_INTENTS
 from tests.actions.helpers import response_names, run, tracker
 
 
@@ -45,3 +47,20 @@ def test_cancel_with_nothing_running_says_so():
 def test_out_of_scope_offers_a_person():
     events, messages = asyncio.run(run(ActionOutOfScope(), tracker(intent="nlu_fallback")))
     assert (events, response_names(messages)) == ([], ["utter_out_of_scope"])
+
+
+@pytest.mark.parametrize("intent", URGENT_INTENTS)
+def test_every_urgent_route_utters_its_own_response_with_the_councils_numbers(intent):
+    events, messages = asyncio.run(run(ActionUrgentRoute(), tracker(intent=intent, active_loop="problem_report_form")))
+    assert response_names(messages) == [f"utter_{intent}"]
+    assert messages[0]["out_of_hours_phone"] == "01632 960999"
+    assert messages[0]["council_phone"] == "01632 960000"
+    assert messages[0]["link"].startswith("https://www.fernbridge.gov.example")
+    assert events == [ActiveLoop(None), *clear_form_slots()]
+
+
+def test_new_routes_have_their_own_page_on_the_council_site():
+    from actions.council import profile
+
+    for intent in ("suicide_self_harm", "domestic_abuse", "home_flooding"):
+        assert profile().link(intent) != profile().website
