@@ -17,6 +17,7 @@ from voice_skill.skill import (
     SkillSettings,
     build_skill,
     domain_text,
+    load_carriers,
     load_catalogue,
     load_council,
 )
@@ -72,6 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         council_phone=str(council.get("phone") or ""),
         follow_up=domain_text("utter_anything_else") or "Is there anything else I can help with?",
         catalogue=load_catalogue(),
+        carriers=load_carriers(),
     )
     skill = build_skill(settings, skill_id=app.config["SKILL_ID"])
     serializer = DefaultSerializer()
