@@ -10,8 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import clear_form_slots
 from actions.council import profile
-
-URGENT_INTENTS = ("immediate_danger", "homeless_urgent", "safeguarding_concern")
+from actions.urgent_routes import URGENT_INTENTS
 
 
 class ActionUrgentRoute(Action):

@@ -16,14 +16,17 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from actions.urgent_routes import URGENT_INTENTS
 from nlu_components.base import IntentCorrection
 
+# A message naming self-harm hears the crisis lines even when the classifier chose another urgent route
+# (the immediate-danger answer gives the gas emergency number).
+SELF_HARM = "suicide_self_harm"
 PHRASES_FILE = Path(__file__).resolve().parent / "urgent_phrases.yml"
-URGENT_INTENTS = ("immediate_danger", "homeless_urgent", "safeguarding_concern")
 
 
 def load_phrases(path: Path = PHRASES_FILE) -> list[tuple[str, re.Pattern[str]]]:
-    """Compile the phrase list into (intent, pattern) pairs, most urgent intent first."""
+    """Compile the phrase list into (intent, pattern) pairs, in the order of URGENT_INTENTS."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     unknown = set(data) - set(URGENT_INTENTS)
     if unknown:
@@ -35,9 +38,18 @@ def load_phrases(path: Path = PHRASES_FILE) -> list[tuple[str, re.Pattern[str]]]
     ]
 
 
+_NOT_WORDS = re.compile(r"[^\w'\- ]+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, straight apostrophes, punctuation as spaces, single spaces: what the phrases match."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(_NOT_WORDS.sub(" ", text).split())
+
+
 def match_urgent(text: str, phrases: list[tuple[str, re.Pattern[str]]]) -> str | None:
     """Return the urgent intent a text names, or None."""
-    lowered = " ".join(text.lower().split())
+    lowered = normalise(text)
     for intent, pattern in phrases:
         if pattern.search(lowered):
             return intent
@@ -65,7 +77,7 @@ class UrgentPhraseOverride(IntentCorrection):
             if urgent is None:
                 continue
             current = (message.get(INTENT) or {}).get("name")
-            if current in URGENT_INTENTS:
-                continue
+            if current == urgent or (current in URGENT_INTENTS and urgent != SELF_HARM):
+                continue  # the classifier chose an urgent route itself; only self-harm is never left to it
             self.correct(message, urgent)
         return messages

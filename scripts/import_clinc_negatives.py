@@ -117,6 +117,7 @@ CONTRACT_INTENTS = [
     "council_tax_pay", "council_tax_band", "council_tax_discount", "council_tax_moving",
     "parking_permit", "parking_fine", "planning_application", "library_opening_hours", "library_renew",
     "housing_repair", "housing_apply", "homeless_urgent", "safeguarding_concern", "immediate_danger",
+    "suicide_self_harm", "domestic_abuse", "home_flooding",
     "register_to_vote", "register_death", "school_term_dates", "contact_council", "out_of_scope",
 ]
 MIN_EXAMPLES = 30

@@ -13,7 +13,7 @@ from flask import Flask, Response, jsonify, request
 
 from councils import load_profile
 from voice_skill.settings import VoiceSettings
-from voice_skill.skill import SkillSettings, build_skill, domain_text, load_catalogue
+from voice_skill.skill import SkillSettings, build_skill, domain_text, load_carriers, load_catalogue
 from voice_skill.verification import RequestRejected, RequestVerifier, VerifierSettings
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ def create_app(config: VoiceSettings | dict[str, Any] | None = None) -> Flask:
         council_phone=council.phone,
         follow_up=domain_text("utter_anything_else") or "Is there anything else I can help with?",
         catalogue=load_catalogue(),
+        carriers=load_carriers(),
     )
     skill = build_skill(settings, skill_id=voice.skill_id)
     serializer = DefaultSerializer()

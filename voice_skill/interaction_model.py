@@ -22,8 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 NLU_DIR = ROOT / "nlu_data"
 MODEL_PATH = Path(__file__).resolve().parent / "skill-package" / "interactionModels" / "custom" / "en-GB.json"
 
-# Intents never trained, or better left to AMAZON.FallbackIntent than listed as samples.
-EXCLUDED_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+# Intents never trained, or better left to AMAZON.FallbackIntent than listed as samples. `inform` holds bare
+# answers ("FB1 2AA", "it's on Mill Lane", "number 5"): as Alexa samples they are a lone wide slot that free
+# speech falls into ("my neighbour is hitting his kids" -> /inform{"reference": ...} -> "Thanks"), so answers
+# reach Rasa as words through the catch-all instead, where the form that asked takes them (see CATCH_ALL).
+EXCLUDED_INTENTS = frozenset({"nlu_fallback", "out_of_scope", "inform"})
 # Intents whose name alone says nothing: only samples with a slot (the words) are useful to Alexa. The A to Z
 # needs to know which service was asked for, and Alexa gives a skill no transcript.
 SLOT_SAMPLES_ONLY = frozenset({"council_service"})
@@ -41,22 +44,32 @@ REQUIRED_BUILT_INS = (
 )
 # Entities whose values are open-ended: Alexa's own types hear them better than a short list would.
 BUILT_IN_SLOT_TYPES = {"reference": "AMAZON.AlphaNumeric"}
-CATCH_ALL = {
-    "name": "CatchAllIntent",
-    "slots": [{"name": "text", "type": "AMAZON.SearchQuery"}],
-    # AMAZON.SearchQuery needs a carrier phrase: these are the ways residents lead into an answer.
-    "samples": ["it's {text}", "it is {text}", "my postcode is {text}", "the postcode is {text}",
-                "the address is {text}", "i live at {text}", "i said {text}", "i want to {text}",
-                "i need to {text}", "i'd like to {text}", "can you {text}", "tell me {text}",
-                "i want to know {text}", "what about {text}", "how do i {text}", "it's about {text}",
-                "the problem is {text}", "there's {text}", "there is {text}", "it's on {text}", "outside {text}",
-                "near {text}", "my email is {text}", "my email address is {text}", "my phone number is {text}",
-                "my name is {text}", "i think {text}"],
-}
+# Words that carry no request on their own: a sample whose words outside its slots are all among these is a
+# bare slot ("{postcode}", "the {bin_type}", "{item} please", "on {location}") and would swallow free speech.
+FILLER_WORDS = frozenset({
+    "a", "an", "the", "it", "it's", "its", "is", "my", "our", "on", "in", "at", "for", "to", "of", "and",
+    "please", "yes", "no", "i", "i'm", "um", "er", "erm", "oh", "just", "that", "that's", "this", "one", "number",
+    "near", "by", "outside", "with", "about", "some", "any", "here", "there",
+})
+CATCH_ALL_INTENT = "CatchAllIntent"
+FREE_SPEECH_SLOT = "text"  # the bare sample's slot: its value is everything the resident said
+FREE_SPEECH_TYPE = "FREE_SPEECH"
+MAX_FREE_SPEECH_VALUES = 2500
+# Ways residents lead into what they say. Each carrier has a slot of its own (named after its words), so the
+# skill knows which one Alexa heard and sends the whole phrase, "there's a pothole on Mill Lane", not only
+# "a pothole on Mill Lane": the carrier's words are part of the request.
+CARRIERS = (
+    "it's", "it is", "my postcode is", "the postcode is", "the address is", "i live at", "i said", "i want to",
+    "i need to", "i'd like to", "can you", "tell me", "i want to know", "what about", "how do i", "it's about",
+    "the problem is", "there's", "there is", "it's on", "outside", "near", "my email is", "my email address is",
+    "my phone number is", "my name is", "i think", "i'm", "i am", "i've", "we're", "we've", "someone",
+    "my neighbour", "my landlord", "my partner",
+)
 SELECT_OPTION = {
     "name": "SelectOptionIntent",
     "slots": [{"name": "option", "type": "AMAZON.NUMBER"}],
-    "samples": ["{option}", "option {option}", "choice {option}", "the {option}", "{option} please"],
+    # Only with a leading word: a bare "{option}" is heard through the catch-all and matched to the buttons.
+    "samples": ["option {option}", "choice {option}", "option number {option}"],
 }
 MAX_SAMPLES_PER_INTENT = 200
 MAX_UTTERANCE_CHARS = 200
@@ -192,6 +205,76 @@ def slot_types(nlu: NluData, entities: Iterable[str]) -> list[dict[str, Any]]:
     return types
 
 
+def is_bare(utterance: str) -> bool:
+    """Whether a sample's words outside its slots are all filler, so its slots would catch any speech."""
+    words = _SLOT_REF.sub(" ", utterance).split()
+    return bool(_SLOT_REF.search(utterance)) and all(word in FILLER_WORDS for word in words)
+
+
+def carrier_slot(carrier: str) -> str:
+    """The catch-all slot that a carrier phrase leads into: "there's" -> "theres", "i want to" -> "i_want_to"."""
+    return re.sub(r"_+", "_", re.sub(r"[^a-z ]", "", carrier.lower()).strip().replace(" ", "_"))
+
+
+def carrier_prefixes(model: dict[str, Any]) -> dict[str, str]:
+    """Catch-all slot -> the words before it in its sample ("" for the bare one), read from a generated model.
+
+    The skill uses this to send Rasa the whole phrase heard, carrier included.
+    """
+    intents = model["interactionModel"]["languageModel"]["intents"]
+    catch_all = next((i for i in intents if i["name"] == CATCH_ALL_INTENT), {"samples": []})
+    prefixes: dict[str, str] = {}
+    for sample in catch_all["samples"]:
+        match = re.fullmatch(r"(?P<prefix>.*?)\s*\{(?P<slot>[A-Za-z_]+)\}", sample)
+        if match:
+            prefixes.setdefault(match.group("slot"), match.group("prefix"))
+    return prefixes
+
+
+def free_speech_values(nlu: NluData, limit: int = MAX_FREE_SPEECH_VALUES) -> list[str]:
+    """Varied things residents say, for the catch-all's slot type: every intent's examples, taken in turn.
+
+    A custom slot type is not a closed list: its values teach Alexa what speech the slot takes, so the wider
+    they are, the more of what residents say lands in the catch-all and reaches Rasa as words.
+    """
+    per_intent = [
+        [clean_words(_ANNOTATION.sub(lambda m: m.group("text"), example)) for example in examples]
+        for _, examples in sorted(nlu.examples.items())
+    ]
+    values: dict[str, None] = {}
+    for round_ in range(max((len(e) for e in per_intent), default=0)):
+        for examples in per_intent:
+            if round_ < len(examples):
+                value = examples[round_]
+                if value and len(value) <= MAX_SLOT_VALUE_CHARS and re.fullmatch(r"[\w' .\-]+", value):
+                    values.setdefault(value, None)
+            if len(values) >= limit:
+                return list(values)
+    return list(values)
+
+
+def catch_all(nlu: NluData) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The catch-all intent and its slot type: a bare wide slot, and one slot per carrier phrase.
+
+    Whatever the model cannot place lands here and the skill sends its words to Rasa, whose NLU (and the
+    urgent-phrase override) hears them, and whose active form takes a bare answer as the slot it asked for.
+    """
+    carriers = {carrier: carrier_slot(carrier) for carrier in CARRIERS}
+    samples = [f"{{{FREE_SPEECH_SLOT}}}"] + [f"{carrier} {{{slot}}}" for carrier, slot in carriers.items()]
+    slots = [FREE_SPEECH_SLOT, *dict.fromkeys(carriers.values())]
+    intent = {
+        "name": CATCH_ALL_INTENT,
+        "slots": [{"name": slot, "type": FREE_SPEECH_TYPE} for slot in slots],
+        "samples": samples,
+    }
+    values = free_speech_values(nlu)
+    slot_type = {
+        "name": FREE_SPEECH_TYPE,
+        "values": [{"id": f"speech_{i}", "name": {"value": value}} for i, value in enumerate(values)],
+    }
+    return intent, slot_type
+
+
 def invocation_name(profile: str = "fernbridge") -> str:
     """"<short name> council" from the council profile, lower case, as Alexa wants it."""
     council = yaml.safe_load((ROOT / "councils" / f"{profile}.yml").read_text())
@@ -216,7 +299,7 @@ def generate(nlu: NluData | None = None, profile: str = "fernbridge") -> dict[st
             if converted is None:
                 continue
             utterance, example_slots = converted
-            if intent in SLOT_SAMPLES_ONLY and not example_slots:
+            if is_bare(utterance) or (intent in SLOT_SAMPLES_ONLY and not example_slots):
                 continue
             if utterance in seen_samples:  # Alexa rejects the same sample in two intents
                 continue
@@ -231,7 +314,8 @@ def generate(nlu: NluData | None = None, profile: str = "fernbridge") -> dict[st
             "slots": [{"name": s, "type": slot_type_name(s)} for s in slots],
             "samples": samples,
         })
-    intents.append(dict(CATCH_ALL))
+    catch_all_intent, free_speech_type = catch_all(nlu)
+    intents.append(catch_all_intent)
     intents.append(dict(SELECT_OPTION))
     intents.extend({"name": name, "samples": []} for name in REQUIRED_BUILT_INS)
     return {
@@ -239,7 +323,7 @@ def generate(nlu: NluData | None = None, profile: str = "fernbridge") -> dict[st
             "languageModel": {
                 "invocationName": invocation_name(profile),
                 "intents": intents,
-                "types": slot_types(nlu, entities_used),
+                "types": [*slot_types(nlu, entities_used), free_speech_type],
             }
         }
     }
@@ -297,6 +381,8 @@ def check_limits(model: dict[str, Any]) -> list[str]:
                     problems.append(f"intent {name}: sample {sample!r} uses undefined slot {ref!r}")
                 elif slots[ref] == "AMAZON.SearchQuery" and not _SLOT_REF.sub("", sample).strip():
                     problems.append(f"intent {name}: AMAZON.SearchQuery needs a carrier phrase in {sample!r}")
+            if name != CATCH_ALL_INTENT and is_bare(sample):
+                problems.append(f"intent {name}: bare-slot sample {sample!r} would take free speech from the catch-all")
             if sample in all_samples and all_samples[sample] != name:
                 problems.append(f"sample {sample!r} is in both {all_samples[sample]} and {name}")
             all_samples.setdefault(sample, name)

@@ -26,6 +26,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import AskForPermissionsConsentCard, SimpleCard
 
 from councils.postcode import canonical_postcode
+from voice_skill.interaction_model import CATCH_ALL_INTENT, carrier_prefixes
 from voice_skill.speech import Answer, render, ssml
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,6 @@ DEFAULT_DEVICE_API_ORIGINS = (
 )
 # Services that need the property's postcode: the device's postcode answers the form's first question.
 ADDRESS_INTENTS = frozenset({"bin_collection_day", "report_missed_bin", "council_tax_band"})
-CATCH_ALL_INTENT = "CatchAllIntent"
 SELECT_OPTION_INTENT = "SelectOptionIntent"
 # Yes and No are YesNoHandler's: it runs first and answers the skill's own "anything else?" too.
 BUILT_IN_MESSAGES = {
@@ -69,20 +69,46 @@ class SkillSettings:
     council_phone: str = ""
     follow_up: str = "Is there anything else I can help with?"
     catalogue: frozenset[str] = field(default_factory=frozenset)
+    carriers: dict[str, str] = field(default_factory=dict)  # catch-all slot -> the words that lead into it
+
+
+def _load_model(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        log.warning("No interaction model at %s: every custom intent will be treated as unknown", path)
+        return None
 
 
 def load_catalogue(path: Path = MODEL_PATH) -> frozenset[str]:
     """The council's own intents, as named in the interaction model (which is generated from nlu_data/)."""
-    try:
-        model = json.loads(path.read_text())
-    except (OSError, ValueError):
-        log.warning("No interaction model at %s: every custom intent will be treated as unknown", path)
+    model = _load_model(path)
+    if model is None:
         return frozenset()
     intents = model["interactionModel"]["languageModel"]["intents"]
     return frozenset(
         i["name"] for i in intents
         if not i["name"].startswith("AMAZON.") and i["name"] not in {CATCH_ALL_INTENT, SELECT_OPTION_INTENT}
     )
+
+
+def load_carriers(path: Path = MODEL_PATH) -> dict[str, str]:
+    """The catch-all's slots and the carrier words before each, from the interaction model."""
+    model = _load_model(path)
+    return carrier_prefixes(model) if model else {}
+
+
+def heard_words(intent: Intent | None, carriers: dict[str, str]) -> str:
+    """What the resident said, as near as Alexa lets us know: the slot values, each after its carrier words.
+
+    "there's a pothole on Mill Lane" arrives as slot `theres` = "a pothole on Mill Lane"; the carrier is part
+    of the request, so Rasa gets the whole phrase.
+    """
+    parts = []
+    for name, value in slot_values(intent).items():
+        carrier = carriers.get(name, "")
+        parts.append(f"{carrier} {value}".strip())
+    return " ".join(parts).strip()
 
 
 @functools.lru_cache(maxsize=32)
@@ -129,6 +155,26 @@ def spoken_postcode(text: str) -> str | None:
         joined += piece * 2 if double and len(piece) == 1 else piece
         double = False
     return canonical_postcode(joined.upper())
+
+
+def spoken_code(text: str) -> str | None:
+    """A reference spoken digit by digit as written, so Rasa's entity ruler knows it; else None.
+
+    "one oh two three one" -> "10231", "m b zero zero zero one two three" -> "MB000123".
+    """
+    tokens = re.sub(r"[.,]", " ", text.lower()).split()
+    joined, double = "", False
+    for token in tokens:
+        if token == "double":
+            double = True
+            continue
+        piece = DIGIT_WORDS.get(token) or ("0" if token == "oh" else token)
+        if not (piece.isdigit() or (len(piece) == 1 and piece.isalpha())):
+            return None
+        joined += piece * 2 if double and len(piece) == 1 else piece
+        double = False
+    digits = sum(ch.isdigit() for ch in joined)
+    return joined.upper() if digits >= 4 and len(tokens) > 1 else None
 
 
 def intent_payload(intent: str, entities: dict[str, str] | None = None) -> str:
@@ -285,7 +331,7 @@ class VoiceTurns:
     def free_text(self, handler_input: HandlerInput, text: str) -> Response:
         """What the resident said: a button picked by number, a spelt-out postcode, or the words as heard."""
         payload = chosen_payload(text, self.attributes(handler_input).get("buttons") or [])
-        return self.turn(handler_input, payload or spoken_postcode(text) or text)
+        return self.turn(handler_input, payload or spoken_postcode(text) or spoken_code(text) or text)
 
     def goodbye(self, handler_input: HandlerInput) -> Response:
         """Leave any form, say goodbye and end the Alexa session."""
@@ -404,14 +450,22 @@ class BuiltInHandler(_Handler):
 
 
 class FreeTextHandler(_Handler):
-    """The catch-all intent (an AMAZON.SearchQuery slot) and "one"/"two" choices: the words go to Rasa."""
+    """The catch-all intent and "option two" choices: the words heard go to Rasa as text.
+
+    Sound design: a bare answer ("f b one two a a", "it's on Mill Lane", "number five") is not mapped to an
+    intent by the skill. Its words go to Rasa, whose active form asked the question and takes the answer
+    for the slot it requested (from_entity / from_text mappings, validated by the form's action), and whose
+    urgent-phrase override hears "i have nowhere to sleep tonight" whatever was asked. The skill only tidies
+    what speech recognition does to codes: a spelt-out postcode or reference becomes its written form.
+    """
 
     def _matches(self, handler_input: HandlerInput) -> bool:
         return self.intent_name(handler_input) in {CATCH_ALL_INTENT, SELECT_OPTION_INTENT}
 
     def _respond(self, handler_input: HandlerInput) -> Response:
-        values = slot_values(handler_input.request_envelope.request.intent)
-        text = " ".join(values.values()).strip()
+        intent = handler_input.request_envelope.request.intent
+        carriers = self.turns.settings.carriers if self.intent_name(handler_input) == CATCH_ALL_INTENT else {}
+        text = heard_words(intent, carriers)
         if not text:
             return self.turns.turn(handler_input, "/nlu_fallback")
         return self.turns.free_text(handler_input, text)

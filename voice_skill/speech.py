@@ -16,6 +16,17 @@ _EMPHASIS = re.compile(r"(\*\*|__|\*|`|~~)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+", re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+_ASIDE = re.compile(r"\s*\(\s*([^()]*?)\s*\)")
+_COMMA_BEFORE_STOP = re.compile(r",\s*(?=[.?!,;:]|$)")
+# Telephone numbers as the council's answers write them: UK numbers of 10 or 11 digits starting 0 (spaces
+# allowed: "01632 960000", "0808 2000 247"), the emergency numbers, the 116 helplines ("116 123"), a text
+# short code after "text ... to" ("text SHOUT to 85258") and the keys to press on a call ("press 55").
+_TELEPHONE = re.compile(
+    r"(?<![\w/-])(?:0\d(?: ?\d){8,9}|999|112|111|116 ?\d{3})(?![\w/-])"
+    r"|(?<=\btext )(?:[A-Za-z]+ )?to \d{5}(?![\w/-])"
+    r"|(?<=\bpress )\d{1,2}(?![\w/-])"
+)
+_SAY_AS = '<say-as interpret-as="telephone">{}</say-as>'
 _SSML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
 
 
@@ -52,13 +63,39 @@ def speakable(text: str) -> str:
     for line in text.splitlines():
         line = re.sub(r"\s+", " ", line).strip(" :;,-")
         line = re.sub(r"\s+([.,;:!?])", r"\1", line)
-        line = re.sub(r"\(\s*\)", "", line).strip()
+        line = unbracket(line).strip()
         if not line:
             continue
         if line[-1] not in ".?!":
             line += "."
         sentences.append(line)
     return re.sub(r"\s+", " ", " ".join(sentences)).strip()
+
+
+def unbracket(text: str) -> str:
+    """Asides in brackets become asides in commas, since brackets mean nothing in speech.
+
+    "tomorrow (Wednesday 2 December)." is spoken "tomorrow, Wednesday 2 December."; empty brackets (a URL
+    removed) vanish.
+    """
+    text = _ASIDE.sub(lambda m: f", {m.group(1)}," if m.group(1) else "", text)
+    return _COMMA_BEFORE_STOP.sub("", text).replace(",,", ",")
+
+
+def telephone_ssml(escaped: str) -> str:
+    """Wrap each telephone number of escaped speech in <say-as interpret-as="telephone">.
+
+    The one place numbers are marked, so 999, 116 123 and the council's own numbers are read the same way
+    (digit by digit, in their groups) in every answer, apology and re-prompt.
+    """
+    def wrap(match: re.Match[str]) -> str:
+        number = match.group(0)
+        if number.startswith(("to ", "TO ")) or " to " in number:  # "text SHOUT to 85258": only the number
+            words, digits = number.rsplit(" ", 1)
+            return f"{words} {_SAY_AS.format(digits)}"
+        return _SAY_AS.format(number)
+
+    return _TELEPHONE.sub(wrap, escaped)
 
 
 def spoken_choices(buttons: list[dict[str, Any]]) -> str:
@@ -118,7 +155,7 @@ def render(messages: list[dict[str, Any]]) -> Answer:
     speech, cut = shorten(speech)
     card_text = "\n".join(card) if (links or cut) and card else None
     return Answer(
-        ssml=f"<speak>{escape_ssml(speech)}</speak>",
+        ssml=ssml(speech),
         speech=speech,
         reprompt=last_question(speech),
         buttons=buttons,
@@ -128,5 +165,5 @@ def render(messages: list[dict[str, Any]]) -> Answer:
 
 
 def ssml(text: str) -> str:
-    """Wrap plain speech in <speak>, escaped."""
-    return f"<speak>{escape_ssml(text)}</speak>"
+    """Plain speech as SSML: escaped, telephone numbers marked, wrapped in <speak>."""
+    return f"<speak>{telephone_ssml(escape_ssml(text))}</speak>"

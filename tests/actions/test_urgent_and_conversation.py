@@ -1,11 +1,13 @@
 import asyncio
 from urllib.parse import urlsplit
 
+import pytest
 from rasa_sdk.events import ActiveLoop
 
 from actions.conversation import ActionCancel, ActionOutOfScope, clear_form_slots
 from actions.council import load_profile
 from actions.urgent import ActionUrgentRoute
+from actions.urgent_routes import URGENT_INTENTS
 from tests.actions.helpers import response_names, run, tracker
 
 
@@ -71,3 +73,20 @@ def test_vague_question_on_an_unknown_page_or_inside_a_form_is_out_of_scope():
                     on_page(load_profile().links["garden_waste_subscription"], active_loop="bin_day_form")):
         _, messages = asyncio.run(run(ActionOutOfScope(), current))
         assert response_names(messages) == ["utter_out_of_scope"]
+
+
+@pytest.mark.parametrize("intent", URGENT_INTENTS)
+def test_every_urgent_route_utters_its_own_response_with_the_councils_numbers(intent):
+    events, messages = asyncio.run(run(ActionUrgentRoute(), tracker(intent=intent, active_loop="problem_report_form")))
+    assert response_names(messages) == [f"utter_{intent}"]
+    assert messages[0]["out_of_hours_phone"] == "01632 960999"
+    assert messages[0]["council_phone"] == "01632 960000"
+    assert messages[0]["link"].startswith("https://www.fernbridge.gov.example")
+    assert events == [ActiveLoop(None), *clear_form_slots()]
+
+
+def test_new_routes_have_their_own_page_on_the_council_site():
+    from actions.council import profile
+
+    for intent in ("suicide_self_harm", "domestic_abuse", "home_flooding"):
+        assert profile().link(intent) != profile().website

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from voice_skill.speech import MAX_SPOKEN_CHARS, escape_ssml, render, speakable, spoken_choices
+from voice_skill.speech import MAX_SPOKEN_CHARS, escape_ssml, render, speakable, spoken_choices, ssml, unbracket
 
 
 def test_ampersand_and_angle_brackets_in_content_keep_ssml_well_formed() -> None:
@@ -63,3 +63,27 @@ def test_links_sent_beside_a_voice_variant_go_to_the_card() -> None:
     assert answer.speech == "You can pay online. I've put the link in your Alexa app."
     assert answer.card_text == ("You can pay online. I've put the link in your Alexa app.\n"
                                 "https://www.fernbridge.gov.example/council-tax/pay")
+
+
+def test_asides_in_brackets_are_spoken_between_commas() -> None:
+    answer = render([{"text": "Your black rubbish bin is next collected tomorrow (Wednesday 2 December)."}])
+    assert answer.speech == "Your black rubbish bin is next collected tomorrow, Wednesday 2 December."
+    said = render([{"text": "Call 01632 960000 (Monday to Friday, 8:30am to 5pm) or 01632 960999 at other times."}])
+    assert said.speech == "Call 01632 960000, Monday to Friday, 8:30am to 5pm, or 01632 960999 at other times."
+    assert "(" not in said.ssml and ")" not in said.ssml
+    assert unbracket("See the page (https removed: ).") == "See the page, https removed:."
+
+
+def test_every_telephone_number_is_marked_the_same_way() -> None:
+    answer = render([{"text": "Call 999 now. Samaritans are on 116 123, or text SHOUT to 85258. Floodline: "
+                              "0345 988 1188. If you can't speak, press 55. Us: 01632 960999."}])
+    root = ET.fromstring(answer.ssml)
+    numbers = [el.text for el in root.iter("say-as")]
+    assert numbers == ["999", "116 123", "85258", "0345 988 1188", "55", "01632 960999"]
+    assert all(el.get("interpret-as") == "telephone" for el in root.iter("say-as"))
+    assert ssml("Call 0800 111 999.") == '<speak>Call <say-as interpret-as="telephone">0800 111 999</say-as>.</speak>'
+
+
+def test_references_dates_and_postcodes_are_not_telephone_numbers() -> None:
+    text = "Report 10231, case CC-000045, M B 0 0 0 1 2 3, 24/01234/FUL, FB12345678, FB1 2AA, Flats 1 to 6, 2026."
+    assert "say-as" not in ssml(text)

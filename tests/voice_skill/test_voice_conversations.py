@@ -140,6 +140,24 @@ def test_fallback_intent_is_answered_in_speech(conversation: VoiceConversation) 
     assert "Sorry, I can&apos;t help with that." in speech(body)
 
 
+@pytest.mark.parametrize("slots, route_words", [
+    ({"text": "my neighbour is hitting his kids"}, "safeguarding"),
+    ({"text": "i have nowhere to sleep tonight"}, "nowhere safe to sleep"),
+    ({"i_want_to": "end it all"}, "Samaritans"),
+    ({"my_partner": "hits me"}, "Domestic Abuse Helpline"),
+    ({"text": "water is coming into the house"}, "Floodline"),
+])
+def test_urgent_words_in_answer_to_a_question_take_the_urgent_route_by_voice(
+    conversation: VoiceConversation, slots: dict[str, str], route_words: str
+) -> None:
+    asked = conversation.intent("report_missed_bin")
+    assert "postcode" in speech(asked)
+    body = conversation.intent("CatchAllIntent", slots)
+    assert route_words in speech(body)
+    assert '<say-as interpret-as="telephone">' in speech(body)
+    assert "Thanks" not in speech(body)
+
+
 def test_urgent_route_comes_first_by_voice(conversation: VoiceConversation) -> None:
     conversation.intent("bin_collection_day")
     body = conversation.say("I can smell gas in my kitchen")
@@ -176,9 +194,9 @@ def test_rasa_down_still_answers_in_speech() -> None:
     assert "01632 960000" in speech(body)
 
 
-def test_bare_postcode_answer_through_inform_intent_continues_the_form(conversation: VoiceConversation) -> None:
+def test_bare_postcode_answer_as_words_continues_the_form(conversation: VoiceConversation) -> None:
     conversation.intent("bin_collection_day")
-    body = conversation.intent("inform", {"postcode": "FB3 7QE"})
+    body = conversation.say("f b three seven q e")
     assert speech(body).startswith("<speak>Which address is it? Say one for 2 Orchard Close, Fernbridge")
     dates = conversation.intent("SelectOptionIntent", {"option": "2"})
     assert "next collected" in speech(dates).split(".")[0]
