@@ -44,11 +44,16 @@ class ActionCouncilInformation(Action):
         if intent not in INFORMATION_INTENTS:
             dispatcher.utter_message(response="utter_help")
             return []
-        council = profile()
-        dispatcher.utter_message(
-            response=f"utter_info_{intent}",
-            link=council.link(intent),
-            council_phone=council.phone,
-            emergency_phone=council.housing_repairs_emergency_phone,
-        )
+        say_information(dispatcher, intent)
         return []
+
+
+def say_information(dispatcher: CollectingDispatcher, intent: str) -> None:
+    """Utter an information intent's answer with the council's page and numbers (also used by routing)."""
+    council = profile()
+    dispatcher.utter_message(
+        response=f"utter_info_{intent}",
+        link=council.link(intent),
+        council_phone=council.phone,
+        emergency_phone=council.housing_repairs_emergency_phone,
+    )
