@@ -26,8 +26,11 @@ _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
 
 
 def is_mash(token: str) -> bool:
-    """Whether one token looks typed without meaning: a keyboard row, one or two consonants repeated ("jkjkjk"),
-    or six consonants in a row. Short tokens, and tokens with digits (postcodes, references), never."""
+    """Whether one token looks typed without meaning ("sdfghjk", "jkjkjk").
+
+    That is a keyboard row, one or two consonants repeated, or six consonants in a row. Short tokens, and
+    tokens with digits (postcodes, references), never.
+    """
     word = token.lower()
     if len(word) < 4 or not word.isalpha() or not word.isascii():
         return False
