@@ -65,6 +65,49 @@ def previous_action(tracker: Tracker) -> str | None:
     return None
 
 
+def task_for(entities: dict[str, str]) -> str:
+    """The task a bare value names, by the first kind of entity that names one (the router's one decision).
+
+    A catalogue intent, or ``<topic>_menu`` for a question with buttons, or ``service_directory``.
+    """
+    if "problem_type" in entities:
+        return "report_problem"
+    if "reference" in entities:
+        return reference_task(entities["reference"])
+    if "item" in entities:
+        return "what_goes_in_bin"
+    if "place" in entities:
+        return "library_opening_hours" if "library" in entities["place"].lower() else "recycling_centre_hours"
+    if "bin_type" in entities:
+        return "bin_menu"
+    if "postcode" in entities or "address" in entities:
+        return "property_menu"
+    if "permit_type" in entities:
+        return "service_directory" if entities["permit_type"] == "blue_badge" else "parking_permit"
+    if "repair_type" in entities:
+        return "housing_repair"
+    if "department" in entities:
+        department = entities["department"]
+        if department in TOPIC_MENUS:
+            return f"{department}_menu"
+        return "library_opening_hours" if department == "libraries" else "contact_council"
+    if "location" in entities:
+        return "location_menu"
+    return "service_directory"
+
+
+def reference_task(reference: str) -> str:
+    """A reference's task by its shape (docs/CONTRACTS.md `reference`)."""
+    raw = reference.strip().upper()
+    if normalise_planning_reference(raw):
+        return "planning_application"
+    if PCN_RE.match(raw.replace(" ", "")):
+        return "parking_fine"
+    if raw.split("-")[0] in REFERENCE_PREFIX_DEPARTMENTS:
+        return "contact_council"
+    return "report_status" if REPORT_REFERENCE_RE.search(raw) else "invalid_reference"
+
+
 class ActionRouteInform(Action):
     """Do what a bare value asks for when no question was asked, by what it names."""
 
@@ -75,36 +118,47 @@ class ActionRouteInform(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Route by the first kind of entity that names a task, or hand over to the A to Z."""
+        """Carry on the task just answered, or do the task the value names (task_for)."""
         entities = latest_entities(tracker)
         follow_up = await self._follow_up(dispatcher, tracker, domain, entities)
         if follow_up is not None:
             return follow_up
-        if "problem_type" in entities:
+        task = task_for(entities)
+        if task == "report_problem":
             return [FollowupAction("problem_report_form")]
         if "reference" in entities:
-            return self._reference(dispatcher, entities["reference"])
-        if "item" in entities:
+            return self._reference(dispatcher, entities["reference"], task)
+        if task == "what_goes_in_bin":
             return await ActionWhatGoesInBin().run(dispatcher, tracker, domain)
-        if "place" in entities:
-            return await self._place(dispatcher, tracker, domain, entities["place"])
-        if "bin_type" in entities:
+        if task == "library_opening_hours":
+            events = await ActionLibraryHours().run(dispatcher, tracker, domain)
+            return [*events, SlotSet("department", None)]
+        if task == "recycling_centre_hours":
+            return await ActionRecyclingCentreHours().run(dispatcher, tracker, domain)
+        if task == "bin_menu":
             return self._bin(dispatcher, entities["bin_type"])
-        if "postcode" in entities or "address" in entities:
+        if task == "property_menu":
             return self._property(dispatcher, entities)
-        if "permit_type" in entities:
-            if entities["permit_type"] == "blue_badge" and DIRECTORY_ACTION in domain.get("actions", []):
-                return [FollowupAction(DIRECTORY_ACTION)]
+        if task == "parking_permit":
             say_information(dispatcher, "parking_permit")
             return [SlotSet("permit_type", None)]
-        if "repair_type" in entities:
+        if task == "housing_repair":
             say_information(dispatcher, "housing_repair")
             return [SlotSet("repair_type", None)]
-        if "department" in entities:
-            return await self._department(dispatcher, tracker, domain, entities["department"])
-        if "location" in entities:
+        if task.endswith("_menu") and task != "location_menu":
+            dispatcher.utter_message(response=TOPIC_MENUS[task[: -len("_menu")]])
+            return [SlotSet("department", None)]
+        if task == "contact_council":
+            tell_contact_point(dispatcher, entities["department"])
+            return [SlotSet("department", None)]
+        if task == "location_menu":
             dispatcher.utter_message(response="utter_topic_location", location=entities["location"])
             return []
+        if task == "service_directory" and "permit_type" in entities and DIRECTORY_ACTION not in domain.get(
+            "actions", []
+        ):
+            say_information(dispatcher, "parking_permit")  # blue badges are on the permits page until the A to Z
+            return [SlotSet("permit_type", None)]
         return await self.hand_over(dispatcher, tracker, domain)
 
     @staticmethod
@@ -129,33 +183,20 @@ class ActionRouteInform(Action):
         return None
 
     @staticmethod
-    def _reference(dispatcher: CollectingDispatcher, reference: str) -> list[EventType]:
-        """A reference is routed by its shape (docs/CONTRACTS.md `reference`)."""
+    def _reference(dispatcher: CollectingDispatcher, reference: str, task: str) -> list[EventType]:
+        """A reference answered by its shape: a planning application, a fine, a report, or a contact point."""
         raw = reference.strip().upper()
-        planning = normalise_planning_reference(raw)
-        if planning:
-            return tell_planning_status(dispatcher, planning)
-        if PCN_RE.match(raw.replace(" ", "")):
+        if task == "planning_application":
+            return tell_planning_status(dispatcher, normalise_planning_reference(raw) or raw)
+        if task == "parking_fine":
             say_information(dispatcher, "parking_fine")
-            return [SlotSet("reference", None)]
-        prefix = raw.split("-")[0]
-        if prefix in REFERENCE_PREFIX_DEPARTMENTS:
-            tell_contact_point(dispatcher, REFERENCE_PREFIX_DEPARTMENTS[prefix])
-            return [SlotSet("reference", None)]
-        report = REPORT_REFERENCE_RE.search(raw)
-        if report:
-            return tell_report_status(dispatcher, report.group(0))
-        dispatcher.utter_message(response="utter_reference_invalid", reference=reference[:40])
+        elif task == "contact_council":
+            tell_contact_point(dispatcher, REFERENCE_PREFIX_DEPARTMENTS[raw.split("-")[0]])
+        elif task == "report_status":
+            return tell_report_status(dispatcher, REPORT_REFERENCE_RE.search(raw).group(0))
+        else:
+            dispatcher.utter_message(response="utter_reference_invalid", reference=reference[:40])
         return [SlotSet("reference", None)]
-
-    @staticmethod
-    async def _place(
-        dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], place: str
-    ) -> list[EventType]:
-        """A library or a recycling centre: its opening hours."""
-        if "library" in place.lower():
-            return await ActionLibraryHours().run(dispatcher, tracker, domain)
-        return await ActionRecyclingCentreHours().run(dispatcher, tracker, domain)
 
     @staticmethod
     def _bin(dispatcher: CollectingDispatcher, bin_type: str) -> list[EventType]:
@@ -173,16 +214,3 @@ class ActionRouteInform(Action):
         else:
             dispatcher.utter_message(response="utter_topic_address", property=entities["address"])
         return []
-
-    @staticmethod
-    async def _department(
-        dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], department: str
-    ) -> list[EventType]:
-        """A department: its tasks as buttons, library hours for libraries, else its contact point."""
-        if department in TOPIC_MENUS:
-            dispatcher.utter_message(response=TOPIC_MENUS[department])
-        elif department == "libraries":
-            await ActionLibraryHours().run(dispatcher, tracker, domain)
-        else:
-            tell_contact_point(dispatcher, department)
-        return [SlotSet("department", None)]
