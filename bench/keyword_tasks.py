@@ -26,13 +26,18 @@ from bench import nlu_metrics as m  # noqa: E402
 NO_TASK = frozenset({"service_directory", "invalid_reference"})
 
 
-def task_of(parse: dict) -> str:
-    """The task a parse result starts: its intent, or the router's task for a bare value."""
+def task_of(parse: dict, router: bool = True) -> str:
+    """The task a parse result starts: its intent, or the router's task for a bare value.
+
+    Without the router (``--no-router``: the assistant before it), a bare value started nothing ("Thanks").
+    """
     intent = (parse.get("intent") or {}).get("name")
     if intent is None or intent in m.FALLBACK_INTENTS:
         return "none"
     if intent != "inform":
         return intent
+    if not router:
+        return "none"
     entities: dict[str, str] = {}
     for entity in parse.get("entities") or []:
         entities.setdefault(entity["entity"], str(entity["value"]))
@@ -46,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", required=True, help="a trained model (.tar.gz) or a folder of them")
     parser.add_argument("--dev", default=str(REPO_ROOT / "bench" / "keyword_dev.yml"), help="development list")
     parser.add_argument("--nlu", default=str(REPO_ROOT / "nlu_data"), help="training data, for the overlap check")
+    parser.add_argument("--no-router", action="store_true",
+                        help="score a bare value as starting nothing, as before actions/routing.py")
     args = parser.parse_args(argv)
 
     expected = yaml.safe_load(Path(args.dev).read_text(encoding="utf-8"))
@@ -57,14 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     results = m.parse_results(model, [text for text, _ in pairs])
     right, total, misses = Counter(), Counter(), []
     for (text, task), parse in zip(pairs, results, strict=True):
-        got = task_of(parse)
+        got = task_of(parse, router=not args.no_router)
         total[task] += 1
         if got == task:
             right[task] += 1
         else:
             misses.append((text, task, got, (parse.get("intent") or {}).get("confidence") or 0.0))
 
-    print(f"model: {args.model}")
+    print(f"model: {args.model}{' (without the router)' if args.no_router else ''}")
     print(f"{'task':28} right/total")
     for task in expected:
         print(f"  {task:26} {right[task]}/{total[task]}")
