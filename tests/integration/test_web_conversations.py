@@ -192,6 +192,17 @@ def test_keywords_start_their_task(running_stack: RunningStack, sender: str) -> 
     assert "postcode" in texts(running_stack.say(sender, "missed bin")).lower()
 
 
+def test_a_bare_value_outside_a_form_is_routed_never_thanked(running_stack: RunningStack, sender: str) -> None:
+    # inform with a problem type and no question open: the router starts the report with the type filled
+    asked = texts(running_stack.say(sender, '/inform{"problem_type": "graffiti"}'))
+    assert "Where is it" in asked and "Thanks." not in asked
+    running_stack.say(sender, "cancel")
+    hours = texts(running_stack.say(sender, '/inform{"place": "Central Library"}'))
+    assert "Central Library" in hours and "Opening hours" in hours
+    property_menu = running_stack.say(sender, '/inform{"postcode": "FB1 2AA"}')
+    assert '/bin_collection_day{"postcode": "FB1 2AA"}' in [b["payload"] for b in buttons(property_menu)]
+
+
 def test_a_follow_up_about_another_bin_uses_the_bin_day_context(running_stack: RunningStack, sender: str) -> None:
     running_stack.say(sender, "bin day FB1 2AA")
     running_stack.say(sender, '/inform{"uprn": "100090000001"}')
