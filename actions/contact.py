@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from abc import ABCMeta
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -58,6 +58,10 @@ class AskContactDetails(Action, metaclass=ABCMeta):
     """Ask for contact details; after a bare "yes" to the question, ask for the email or number itself."""
 
     question: str  # the form's own question, by response name
+
+    @abstractmethod
+    def name(self) -> str:
+        """Each form's ask action has its own name (action_ask_[<form>_]contact_details)."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
