@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -33,13 +34,65 @@ def parse_contact(text: str) -> dict[str, str] | None:
     return contact or None
 
 
-async def validate_contact(slot_value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
-    """Shared rule for contact details: an email or phone number, or "none" when the resident said no."""
+def said_yes(tracker: Tracker | None) -> bool:
+    """Whether the resident's latest message was a bare "yes" (to "would you like updates?")."""
+    return bool(tracker) and (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+
+
+async def validate_contact(
+    slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker | None = None
+) -> dict[str, Any]:
+    """Shared rule for contact details: an email or phone number, or "none" when the resident said no.
+
+    A bare "yes" is not invalid: the question is asked again as "which email or number?" (AskContactDetails).
+    """
     text = str(slot_value or "")
     if parse_contact(text) is None:
-        dispatcher.utter_message(response="utter_contact_details_invalid")
+        if not said_yes(tracker):
+            dispatcher.utter_message(response="utter_contact_details_invalid")
         return {"contact_details": None}
     return {"contact_details": text.strip()[:200]}
+
+
+class AskContactDetails(Action, metaclass=ABCMeta):
+    """Ask for contact details; after a bare "yes" to the question, ask for the email or number itself."""
+
+    question: str  # the form's own question, by response name
+
+    @abstractmethod
+    def name(self) -> str:
+        """Each form's ask action has its own name (action_ask_[<form>_]contact_details)."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Utter the form's question, or the follow-up after "yes"."""
+        asked_again = said_yes(tracker) and _last_requested_slot(tracker) == "contact_details"
+        dispatcher.utter_message(response="utter_ask_contact_details_after_yes" if asked_again else self.question)
+        return []
+
+
+def _last_requested_slot(tracker: Tracker) -> str | None:
+    """The slot a form had asked for when the resident's latest message came in."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                break
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == "requested_slot":
+            return event.get("value")
+    return None
+
+
+class ActionAskHandoverFormContactDetails(AskContactDetails):
+    """The handover form's contact question."""
+
+    question = "utter_ask_handover_form_contact_details"
+
+    def name(self) -> str:
+        """Rasa calls action_ask_<form>_<slot> before utter_ask_<form>_<slot>."""
+        return "action_ask_handover_form_contact_details"
 
 
 class ActionContactCouncil(Action):
@@ -53,35 +106,39 @@ class ActionContactCouncil(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Tell the contact point, then the out-of-hours number."""
-        council = profile()
-        department = tracker.get_slot("department") or "general"
-        try:
-            points = connectors().contacts.contacts(department)
-            if not points and department != "general":
-                points = connectors().contacts.contacts("general")
-        except (ServiceUnavailable, NotFound):
-            points = []
-        if points:
-            point = points[0]
-            dispatcher.utter_message(
-                response="utter_contact_point",
-                name=point.name,
-                phone=point.phone,
-                hours=point.hours,
-                email=point.email or "",
-                url=point.url or council.link("contact_council"),
-            )
-        else:  # the council's own numbers are in the profile, so this answer survives an outage
-            dispatcher.utter_message(
-                response="utter_contact_point",
-                name=council.name,
-                phone=council.phone,
-                hours=council.phone_hours,
-                email="",
-                url=council.link("contact_council"),
-            )
-        dispatcher.utter_message(response="utter_contact_out_of_hours", out_of_hours_phone=council.out_of_hours_phone)
+        tell_contact_point(dispatcher, tracker.get_slot("department") or "general")
         return [SlotSet("department", None)]
+
+
+def tell_contact_point(dispatcher: CollectingDispatcher, department: str) -> None:
+    """A department's phone, hours and email, then the out-of-hours number (also used by routing)."""
+    council = profile()
+    try:
+        points = connectors().contacts.contacts(department)
+        if not points and department != "general":
+            points = connectors().contacts.contacts("general")
+    except (ServiceUnavailable, NotFound):
+        points = []
+    if points:
+        point = points[0]
+        dispatcher.utter_message(
+            response="utter_contact_point",
+            name=point.name,
+            phone=point.phone,
+            hours=point.hours,
+            email=point.email or "",
+            url=point.url or council.link("contact_council"),
+        )
+    else:  # the council's own numbers are in the profile, so this answer survives an outage
+        dispatcher.utter_message(
+            response="utter_contact_point",
+            name=council.name,
+            phone=council.phone,
+            hours=council.phone_hours,
+            email="",
+            url=council.link("contact_council"),
+        )
+    dispatcher.utter_message(response="utter_contact_out_of_hours", out_of_hours_phone=council.out_of_hours_phone)
 
 
 class ValidateHandoverForm(FormValidationAction):
@@ -95,7 +152,7 @@ class ValidateHandoverForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Accept an email address or phone number, or "none"."""
-        return await validate_contact(slot_value, dispatcher)
+        return await validate_contact(slot_value, dispatcher, tracker)
 
 
 def transcript_summary(tracker: Tracker, limit: int = 6) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -92,3 +93,7 @@ def friendly_date(day: date, today: date | None = None) -> str:
         return f"tomorrow ({day:%A} {day.day} {day:%B})"
     return f"{day:%A} {day.day} {day:%B}"
 
+
+def latest_text(tracker: Any) -> str:
+    """The resident's latest message text ('' for none): routing and validation read the words themselves."""
+    return (tracker.latest_message or {}).get("text") or ""

@@ -73,3 +73,4 @@ class ActionCouncilInformation(Action):
             return []
         utter_information(dispatcher, intent)
         return []
+

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clock
-from actions.council import connectors, say_service_unavailable
+from actions.council import connectors, latest_text, say_service_unavailable
 from actions.sites import tell_site_hours
 from connectors.errors import ServiceUnavailable
 
@@ -30,5 +30,5 @@ class ActionLibraryHours(Action):
         except ServiceUnavailable:
             say_service_unavailable(dispatcher, "library")
             return [SlotSet("place", None)]
-        tell_site_hours(dispatcher, sites, tracker.get_slot("place"), clock.today())
+        tell_site_hours(dispatcher, sites, tracker.get_slot("place"), clock.today(), latest_text(tracker))
         return [SlotSet("place", None)]

@@ -54,27 +54,32 @@ class ActionPlanningStatus(Action):
         reference = tracker.get_slot("reference")
         if not reference:
             return []
-        try:
-            application = connectors().planning.application(reference)
-        except ServiceUnavailable:
-            say_service_unavailable(dispatcher, "planning")
-            return [SlotSet("reference", None)]
-        except (NotFound, Rejected):
-            dispatcher.utter_message(
-                response="utter_planning_not_found", reference=reference, link=profile().link("planning_application")
-            )
-            return [SlotSet("reference", None)]
-        decision = f" Decision: {application.decision.replace('_', ' ')}." if application.decision else ""
-        if not application.decision and application.decision_due:
-            due = application.decision_due
-            decision = f" A decision is due by {due:%A} {due.day} {due:%B %Y}."
+        return tell_planning_status(dispatcher, reference)
+
+
+def tell_planning_status(dispatcher: CollectingDispatcher, reference: str) -> list[EventType]:
+    """Tell an application's status and decision (also used when a bare reference is routed)."""
+    try:
+        application = connectors().planning.application(reference)
+    except ServiceUnavailable:
+        say_service_unavailable(dispatcher, "planning")
+        return [SlotSet("reference", None)]
+    except (NotFound, Rejected):
         dispatcher.utter_message(
-            response="utter_planning_status",
-            reference=application.reference,
-            address=application.address,
-            proposal=application.proposal,
-            status=application.status.replace("_", " "),
-            decision=decision,
-            url=application.url or profile().link("planning_application"),
+            response="utter_planning_not_found", reference=reference, link=profile().link("planning_application")
         )
         return [SlotSet("reference", None)]
+    decision = f" Decision: {application.decision.replace('_', ' ')}." if application.decision else ""
+    if not application.decision and application.decision_due:
+        due = application.decision_due
+        decision = f" A decision is due by {due:%A} {due.day} {due:%B %Y}."
+    dispatcher.utter_message(
+        response="utter_planning_status",
+        reference=application.reference,
+        address=application.address,
+        proposal=application.proposal,
+        status=application.status.replace("_", " "),
+        decision=decision,
+        url=application.url or profile().link("planning_application"),
+    )
+    return [SlotSet("reference", None)]

@@ -74,19 +74,56 @@ def pick_sites(sites: list[Site], place: str | None) -> tuple[list[Site], bool]:
     return (chosen, True) if chosen else (sites, False)
 
 
-def tell_site_hours(dispatcher: CollectingDispatcher, sites: list[Site], place: str | None, today: date) -> None:
-    """Utter each asked-for site's hours today, its week, and closures coming up."""
+_DAY_WORDS = {"today": 0, "tonight": 0, "now": 0, "tomorrow": 1, "tmrw": 1, "tomoz": 1}
+_WEEKDAY_RE = re.compile(r"\b(mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?\b")
+_WEEKDAY_PREFIXES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def asked_day(text: str, today: date) -> date | None:
+    """The day a resident asked about ("is the tip open on sunday", "tomorrow"), or None when none was named.
+
+    A weekday means its next occurrence, today included.
+    """
+    words = text.lower()
+    for word, offset in _DAY_WORDS.items():
+        if re.search(rf"\b{word}\b", words):
+            return today + timedelta(days=offset)
+    found = _WEEKDAY_RE.search(words)
+    if not found:
+        return None
+    weekday = next(i for i, prefix in enumerate(_WEEKDAY_PREFIXES) if found.group(1).startswith(prefix))
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def _day_name(day: date, today: date) -> str:
+    if day == today:
+        return "today"
+    if day == today + timedelta(days=1):
+        return f"tomorrow, {day:%A}"
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def tell_site_hours(
+    dispatcher: CollectingDispatcher, sites: list[Site], place: str | None, today: date, asked: str = ""
+) -> None:
+    """Utter each asked-for site's hours on the day asked about (today when none was), its week, and closures."""
     chosen, matched = pick_sites(sites, place)
     if not matched:
         dispatcher.utter_message(response="utter_site_unknown_place", place=place)
+    day = asked_day(asked, today)
     for site in chosen:
         closures = upcoming_closures(site, today)
-        dispatcher.utter_message(
-            response="utter_site_hours",
-            name=site.name,
-            address=site.address,
-            hours_today=hours_on(site, today),
-            hours=week_summary(site.opening_hours),
-            closures=f" Closed soon: {', '.join(closures)}." if closures else "",
-            url=site.url or "",
-        )
+        details = {
+            "name": site.name,
+            "address": site.address,
+            "hours": week_summary(site.opening_hours),
+            "closures": f" Closed soon: {', '.join(closures)}." if closures else "",
+            "url": site.url or "",
+        }
+        if day is None or day == today:
+            dispatcher.utter_message(response="utter_site_hours", hours_today=hours_on(site, today), **details)
+        else:
+            dispatcher.utter_message(
+                response="utter_site_hours_on_day", day=_day_name(day, today), hours_day=hours_on(site, day),
+                **details,
+            )

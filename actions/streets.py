@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.contact import parse_contact, validate_contact
-from actions.council import connectors, profile, say_service_unavailable, spoken_reference
+from actions.contact import AskContactDetails, parse_contact, validate_contact
+from actions.council import connectors, latest_text, profile, say_service_unavailable, spoken_reference
 from connectors.errors import NotFound, Rejected, ServiceUnavailable
 
 PROBLEM_NAMES = {
@@ -25,6 +28,27 @@ PROBLEM_NAMES = {
 }
 REPORT_SLOTS = ("problem_type", "location", "problem_description", "contact_details", "confirm_problem_report")
 REPORT_REFERENCE_RE = re.compile(r"\b\d{4,10}\b")
+SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "nlu_data" / "synonyms.yml"
+
+
+@cache
+def problem_words() -> list[tuple[str, str]]:
+    """Residents' words for each problem type, longest first, from the NLU synonyms (their one home)."""
+    words = [(name.replace("_", " "), name) for name in PROBLEM_NAMES]
+    for entry in yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8")).get("nlu") or []:
+        if entry.get("synonym") in PROBLEM_NAMES:
+            words += [(line[2:].strip().lower(), entry["synonym"]) for line in entry["examples"].splitlines()
+                      if line.startswith("- ")]
+    return sorted(words, key=lambda pair: -len(pair[0]))
+
+
+def problem_type_in(text: str) -> str | None:
+    """The problem type a phrase names ("street light broken" -> street_light), or None."""
+    said = " ".join(re.sub(r"[^a-z0-9' -]", " ", text.lower()).split())
+    for words, problem_type in problem_words():
+        if re.search(rf"\b{re.escape(words)}\b", said):
+            return problem_type
+    return None
 
 
 class ValidateProblemReportForm(FormValidationAction):
@@ -34,14 +58,29 @@ class ValidateProblemReportForm(FormValidationAction):
         """Validation action for problem_report_form."""
         return "validate_problem_report_form"
 
+    async def extract_problem_type(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Residents' words for a problem ("street light broken") when the model found no problem_type entity."""
+        if tracker.get_slot("problem_type") or any(
+            e.get("entity") == "problem_type" for e in (tracker.latest_message or {}).get("entities") or []
+        ):
+            return {}
+        found = problem_type_in(latest_text(tracker))
+        return {"problem_type": found} if found else {}
+
     async def validate_problem_type(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Only problem types this council takes through Open311."""
-        if slot_value in profile().service_codes:
+        """Only problem types this council takes through Open311; residents' words are mapped to them.
+
+        Nothing is uttered for an unknown type: the form asks its question once, not twice.
+        """
+        codes = profile().service_codes
+        if slot_value in codes:
             return {"problem_type": slot_value}
-        dispatcher.utter_message(response="utter_ask_problem_type")
-        return {"problem_type": None}
+        found = problem_type_in(str(slot_value or "")) or problem_type_in(latest_text(tracker))
+        return {"problem_type": found if found in codes else None}
 
     async def validate_location(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -69,7 +108,17 @@ class ValidateProblemReportForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """An email address or phone number, or "none"."""
-        return await validate_contact(slot_value, dispatcher)
+        return await validate_contact(slot_value, dispatcher, tracker)
+
+
+class ActionAskContactDetails(AskContactDetails):
+    """The report form's contact question; after a bare "yes" it asks for the email or phone number."""
+
+    question = "utter_ask_contact_details"
+
+    def name(self) -> str:
+        """Rasa calls action_ask_<slot> when problem_report_form requests contact_details."""
+        return "action_ask_contact_details"
 
 
 class ActionAskConfirmProblemReport(Action):
@@ -170,23 +219,28 @@ class ActionReportStatus(Action):
         reference = tracker.get_slot("reference")
         if not reference:
             return []
-        try:
-            request = connectors().open311.get_request(reference)
-        except ServiceUnavailable:
-            say_service_unavailable(dispatcher, "street reporting")
-            return [SlotSet("reference", None)]
-        except NotFound:
-            dispatcher.utter_message(response="utter_report_not_found", reference=reference)
-            return [SlotSet("reference", None)]
-        updated = request.updated_datetime or request.requested_datetime
-        dispatcher.utter_message(
-            response="utter_report_status",
-            reference=reference,
-            reference_spoken=spoken_reference(reference),
-            service_name=(request.service_name or "report").lower(),
-            address=request.address or "the location given",
-            status=request.status,
-            status_notes=request.status_notes or "",
-            updated=f"{updated:%A} {updated.day} {updated:%B %Y}" if updated else "recently",
-        )
+        return tell_report_status(dispatcher, reference)
+
+
+def tell_report_status(dispatcher: CollectingDispatcher, reference: str) -> list[EventType]:
+    """Read a report's status back from the Open311 server (also used when a bare reference is routed)."""
+    try:
+        request = connectors().open311.get_request(reference)
+    except ServiceUnavailable:
+        say_service_unavailable(dispatcher, "street reporting")
         return [SlotSet("reference", None)]
+    except NotFound:
+        dispatcher.utter_message(response="utter_report_not_found", reference=reference)
+        return [SlotSet("reference", None)]
+    updated = request.updated_datetime or request.requested_datetime
+    dispatcher.utter_message(
+        response="utter_report_status",
+        reference=reference,
+        reference_spoken=spoken_reference(reference),
+        service_name=(request.service_name or "report").lower(),
+        address=request.address or "the location given",
+        status=request.status,
+        status_notes=request.status_notes or "",
+        updated=f"{updated:%A} {updated.day} {updated:%B %Y}" if updated else "recently",
+    )
+    return [SlotSet("reference", None)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import inflect
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -15,6 +16,7 @@ from actions.addresses import AddressFormValidation
 from actions.council import (
     connectors,
     friendly_date,
+    latest_text,
     profile,
     say_service_unavailable,
     spoken_reference,
@@ -23,6 +25,23 @@ from actions.sites import tell_site_hours
 from connectors.errors import NotFound, Rejected, ServiceUnavailable
 
 MAX_ITEM_LENGTH = 100
+# The waste system's `missed_report` states that refuse a report, and the response that says why.
+MISSED_REPORT_REFUSALS = {"too_late": "utter_missed_bin_too_late", "not_over": "utter_missed_bin_not_over"}
+_NOUNS = inflect.engine()
+
+
+def is_plural(name: str) -> bool:
+    """Whether an item's name is plural ("Pizza boxes", "Batteries"), so its sentence agrees in number.
+
+    inflect knows irregular plurals; words ending in -ss, -us or -is ("glass", "asbestos") are singular.
+    """
+    words = name.split(" (")[0].split()
+    if not words:
+        return False
+    last = words[-1].lower()
+    if last.endswith(("ss", "us", "is", "os")):
+        return False
+    return bool(_NOUNS.singular_noun(last))
 
 
 class ValidateBinDayForm(AddressFormValidation):
@@ -55,10 +74,21 @@ class ValidateMissedBinForm(AddressFormValidation):
         except (ServiceUnavailable, NotFound):
             say_service_unavailable(dispatcher, "waste collection")
             return [*events, SlotSet("bin_type", None), SlotSet("requested_slot", None)]
-        for collection in collections:
-            if collection.bin_type == bin_type:
-                return [*events, SlotSet("missed_collection_date", collection.last_collection.isoformat())]
         council = profile()
+        for collection in collections:
+            if collection.bin_type != bin_type:
+                continue
+            refusal = MISSED_REPORT_REFUSALS.get(collection.missed_report or "")
+            if refusal and collection.last_collection:
+                # the council's rule says no: tell the resident now rather than after they confirm
+                dispatcher.utter_message(
+                    response=refusal,
+                    bin_name=council.bin_name(str(bin_type)),
+                    collection_date=friendly_date(collection.last_collection),
+                    next_collection=friendly_date(collection.next_collection),
+                )
+                return [*events, SlotSet("bin_type", None), SlotSet("requested_slot", None)]
+            return [*events, SlotSet("missed_collection_date", collection.last_collection.isoformat())]
         dispatcher.utter_message(
             response="utter_no_such_bin",
             address=slots.get("address"),
@@ -217,13 +247,16 @@ class ActionWhatGoesInBin(Action):
             return [SlotSet("item", None)]
         best = matches[0]
         name = best.item[:1].upper() + best.item[1:]
+        plural = is_plural(best.item)
         if best.bin_type == "recycling_centre":
-            dispatcher.utter_message(response="utter_item_to_recycling_centre", item=name, note=best.note or "")
+            response = "utter_items_to_recycling_centre" if plural else "utter_item_to_recycling_centre"
+            dispatcher.utter_message(response=response, item=name, note=best.note or "")
         elif best.bin_type == "not_accepted":
             dispatcher.utter_message(response="utter_item_not_accepted", item=name, note=best.note or "")
         else:
             dispatcher.utter_message(
-                response="utter_item_in_bin", item=name, bin_name=council.bin_name(best.bin_type), note=best.note or ""
+                response="utter_items_in_bin" if plural else "utter_item_in_bin",
+                item=name, bin_name=council.bin_name(best.bin_type), note=best.note or "",
             )
         return [SlotSet("item", None)]
 
@@ -244,5 +277,5 @@ class ActionRecyclingCentreHours(Action):
         except ServiceUnavailable:
             say_service_unavailable(dispatcher, "recycling centre")
             return [SlotSet("place", None)]
-        tell_site_hours(dispatcher, sites, tracker.get_slot("place"), clock.today())
+        tell_site_hours(dispatcher, sites, tracker.get_slot("place"), clock.today(), latest_text(tracker))
         return [SlotSet("place", None)]

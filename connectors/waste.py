@@ -22,6 +22,9 @@ class Collection:
     frequency: str
     next_collection: date
     last_collection: date | None
+    # `open`, `not_over` or `too_late`: whether last_collection can be reported as missed now (None when the
+    # council's system does not say; its answer to the report is then the only check)
+    missed_report: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class WasteConnector:
                     frequency=str(row["frequency"]),
                     next_collection=parse_date(row["next_collection"]),
                     last_collection=parse_date(row.get("last_collection")),
+                    missed_report=row.get("missed_report"),
                 )
                 for row in data
             ]

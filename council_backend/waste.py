@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -82,20 +82,37 @@ def add_working_days(start: date, days: int) -> date:
 def collections() -> Response:
     """List each bin at an address with its collection day and next and last collection dates."""
     address = get_address(uprn_value(query_param("uprn")))
-    today = clock.today()
+    now = clock.now()
+    today = now.date()
     rows = []
     for collection_round in address.rounds:
+        last = last_collection(collection_round, today)
         rows.append(
             {
                 "bin_type": collection_round.bin_type,
                 "collection_day": WEEKDAYS[collection_round.weekday],
                 "frequency": collection_round.frequency,
                 "next_collection": next_collection(collection_round, today).isoformat(),
-                "last_collection": last_collection(collection_round, today).isoformat(),
+                "last_collection": last.isoformat(),
+                "missed_report": missed_report_state(last, now),
             }
         )
     rows.sort(key=lambda row: (row["next_collection"], BIN_TYPES.index(row["bin_type"])))
     return jsonify(rows)
+
+
+def missed_report_state(collection_date: date, now: datetime) -> str:
+    """Whether a collection can be reported as missed now: `open`, `not_over` (its day is not over) or `too_late`.
+
+    The same rules as POST /waste/missed, so an assistant can check them before asking a resident to confirm.
+    """
+    limits = rules()
+    today = now.date()
+    if collection_date > today or (collection_date == today and now.time() < limits["day_ends"]):
+        return "not_over"
+    if (today - collection_date).days > limits["window"]:
+        return "too_late"
+    return "open"
 
 
 @blueprint.post("/waste/missed")
@@ -127,13 +144,14 @@ def report_missed() -> Response:
                 **words,
             ),
         )
-    if collection_date > today or (collection_date == today and now.time() < limits["day_ends"]):
+    state = missed_report_state(collection_date, now)
+    if state == "not_over":
         raise ApiError(
             422,
             "collection_not_over",
             message("missed_bin.collection_not_over", day_ends=_spoken_time(limits["day_ends"]), **words),
         )
-    if (today - collection_date).days > limits["window"]:
+    if state == "too_late":
         raise ApiError(422, "too_late", message("missed_bin.too_late", window=limits["window"], **words))
 
     db_session = db.session()

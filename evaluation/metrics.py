@@ -32,6 +32,7 @@ CONTRACT_ENTITIES = frozenset(
         "permit_type",
         "repair_type",
         "department",
+        "service",  # an A to Z service id: council_service examples and "Did you mean" buttons
     }
 )
 

@@ -118,7 +118,7 @@ CONTRACT_INTENTS = [
     "parking_permit", "parking_fine", "planning_application", "library_opening_hours", "library_renew",
     "housing_repair", "housing_apply", "homeless_urgent", "safeguarding_concern", "immediate_danger",
     "suicide_self_harm", "domestic_abuse", "home_flooding",
-    "register_to_vote", "register_death", "school_term_dates", "contact_council", "out_of_scope",
+    "register_to_vote", "register_death", "school_term_dates", "contact_council", "council_service", "out_of_scope",
 ]
 MIN_EXAMPLES = 30
 

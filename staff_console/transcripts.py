@@ -191,7 +191,8 @@ class TrackerReader:
         query = (select(e.c.id, e.c.sender_id, e.c.data).where(self._unsure_condition())
                  .order_by(e.c.id.desc()).limit(limit))
         with self.engine.connect() as connection:
-            rows = {row.id: _unsure_row(row) for row in connection.execute(query)}
+            rows = {row.id: _unsure_row(row) for row in connection.execute(query)
+                    if not self._answered_a_form_question(connection, row.sender_id, row.id)}
         for row in self.marked_unhelpful(limit):
             marked = rows.setdefault(row["event_id"], row)
             marked["unhelpful"] = True
@@ -220,6 +221,32 @@ class TrackerReader:
                 if data.get("name") == DIRECTORY_SLOT:
                     answer = data.get("value") or None
         return answer
+
+    def _answered_a_form_question(self, connection: Any, sender_id: str, event_id: int) -> bool:
+        """Whether a form question took this message as its answer (a description, a location).
+
+        Such a message is no fallback, whatever the classifier said: the slot the form had asked for was filled.
+        """
+        e = self.events
+        asked_row = connection.execute(
+            select(e.c.data).where(e.c.sender_id == sender_id, e.c.id < event_id, e.c.type_name == "slot",
+                                   e.c.data.like('%"requested_slot"%'))
+            .order_by(e.c.id.desc()).limit(1)
+        ).first()
+        asked = json.loads(asked_row.data).get("value") if asked_row else None
+        if not asked:
+            return False
+        filled = None
+        following = (select(e.c.type_name, e.c.data).where(e.c.sender_id == sender_id, e.c.id > event_id,
+                                                            e.c.type_name.in_(("slot", "user")))
+                     .order_by(e.c.id).limit(50))
+        for row in connection.execute(following):
+            if row.type_name == "user":
+                break
+            event = json.loads(row.data or "{}")
+            if event.get("name") == asked:
+                filled = event.get("value")
+        return filled is not None
 
     def marked_unhelpful(self, limit: int = 500) -> list[dict[str, Any]]:
         """Resident messages whose answer the resident then said did not help (the message before each mark)."""

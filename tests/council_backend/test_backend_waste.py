@@ -22,6 +22,7 @@ def test_collections_follow_the_clock(client):
         "frequency": "fortnightly",
         "next_collection": "2026-12-02",
         "last_collection": "2026-12-02",  # collection day: today is the one a resident may report
+        "missed_report": "not_over",  # ... once the crews' day is over
     }
     assert by_bin["recycling"]["next_collection"] == "2026-12-09"
     assert by_bin["food"]["frequency"] == "weekly"
@@ -36,6 +37,19 @@ def test_collections_move_on_with_the_clock(make_app):
     general = next(row for row in body if row["bin_type"] == "general")
     assert general["next_collection"] == "2026-12-16"
     assert general["last_collection"] == "2026-12-02"
+
+
+def test_collections_say_whether_the_last_one_can_be_reported_by_the_missed_bin_rules(client):
+    """missed_report agrees with POST /waste/missed, so the assistant can check before asking to confirm."""
+    expected_errors = {"open": None, "not_over": "collection_not_over", "too_late": "too_late"}
+    seen = set()
+    for uprn in (MILL_LANE, ORCHARD_CLOSE, CHURCH_STREET):
+        for row in client.get(f"/waste/collections?uprn={uprn}").get_json():
+            seen.add(row["missed_report"])
+            response = missed(client, uprn, row["bin_type"], row["last_collection"])
+            error = response.get_json().get("error") if response.status_code >= 400 else None
+            assert error == expected_errors[row["missed_report"]], (uprn, row)
+    assert seen == {"open", "not_over", "too_late"}
 
 
 def test_collections_for_unknown_or_missing_uprn(client):

@@ -40,14 +40,24 @@ def test_unknown_postcode_is_explained_and_asked_again(running_stack: RunningSta
     assert "postcode" in reply.lower()
 
 
-def test_missed_bin_before_collection_day_is_over_is_refused(running_stack: RunningStack, sender: str) -> None:
+def test_missed_bin_before_collection_day_is_over_is_explained_before_any_confirmation(
+    running_stack: RunningStack, sender: str
+) -> None:
     running_stack.say(sender, "my food waste wasn't collected")
     running_stack.say(sender, "FB1 2AA")
-    confirm = texts(running_stack.say(sender, '/inform{"uprn": "100090000003"}'))
-    assert "5 Mill Lane" in confirm and "food waste caddy" in confirm
-    refused = texts(running_stack.say(sender, "yes"))
-    assert "can't report that yet" in refused
-    assert "MB-" not in refused
+    reply = texts(running_stack.say(sender, '/inform{"uprn": "100090000003"}'))
+    assert "food waste caddy" in reply and "5pm" in reply
+    assert "Just to check" not in reply
+
+
+def test_missed_bin_too_late_is_refused_before_confirming_with_the_next_collection(
+    running_stack: RunningStack, sender: str
+) -> None:
+    running_stack.say(sender, "recycling not collected")
+    running_stack.say(sender, "FB3 7QE")
+    reply = texts(running_stack.say(sender, '/inform{"uprn": "100090000013"}'))
+    assert "too late" in reply and "Tuesday 8 December" in reply  # the next recycling collection
+    assert "Just to check" not in reply
 
 
 def test_missed_bin_after_collection_is_reported_with_reference(running_stack: RunningStack, sender: str) -> None:
@@ -61,7 +71,7 @@ def test_missed_bin_after_collection_is_reported_with_reference(running_stack: R
 
 
 def test_missed_bin_deny_at_confirmation_sends_nothing(running_stack: RunningStack, sender: str) -> None:
-    running_stack.say(sender, "recycling not collected")
+    running_stack.say(sender, "my black bin wasn't emptied")
     running_stack.say(sender, "FB3 7QE")
     running_stack.say(sender, '/inform{"uprn": "100090000013"}')
     reply = texts(running_stack.say(sender, "no"))
@@ -170,3 +180,44 @@ def test_wrong_address_asks_for_the_postcode_again(running_stack: RunningStack, 
     running_stack.say(sender, "FB3 7QE")
     answer = texts(running_stack.say(sender, '/inform{"uprn": "100090000016"}'))
     assert "8 Orchard Close" in answer
+
+
+def test_keywords_start_their_task(running_stack: RunningStack, sender: str) -> None:
+    assert "Where is it" in texts(running_stack.say(sender, "pothole"))
+    running_stack.say(sender, "cancel")
+    menu = running_stack.say(sender, "council tax")
+    assert "/council_tax_pay" in [b["payload"] for b in buttons(menu)]
+    bin_menu = running_stack.say(sender, "blue bin")
+    assert '/report_missed_bin{"bin_type": "recycling"}' in [b["payload"] for b in buttons(bin_menu)]
+    assert "postcode" in texts(running_stack.say(sender, "missed bin")).lower()
+
+
+def test_a_bare_value_outside_a_form_is_routed_never_thanked(running_stack: RunningStack, sender: str) -> None:
+    # inform with a problem type and no question open: the router starts the report with the type filled
+    asked = texts(running_stack.say(sender, '/inform{"problem_type": "graffiti"}'))
+    assert "Where is it" in asked and "Thanks." not in asked
+    running_stack.say(sender, "cancel")
+    hours = texts(running_stack.say(sender, '/inform{"place": "Central Library"}'))
+    assert "Central Library" in hours and "Opening hours" in hours
+    property_menu = running_stack.say(sender, '/inform{"postcode": "FB1 2AA"}')
+    assert '/bin_collection_day{"postcode": "FB1 2AA"}' in [b["payload"] for b in buttons(property_menu)]
+
+
+def test_a_follow_up_about_another_bin_uses_the_bin_day_context(running_stack: RunningStack, sender: str) -> None:
+    running_stack.say(sender, "bin day FB1 2AA")
+    running_stack.say(sender, '/inform{"uprn": "100090000001"}')
+    reply = texts(running_stack.say(sender, "what about glass?"))
+    assert "glass" in reply.lower() and "I can help you" not in reply and "Thanks." not in reply
+
+
+def test_yes_to_updates_asks_for_the_email_or_phone(running_stack: RunningStack, sender: str) -> None:
+    running_stack.say(sender, "graffiti on the underpass by Station Road")
+    asked = texts(running_stack.say(sender, "big tags all along the wall"))
+    assert "email address or phone number" in asked
+    after_yes = texts(running_stack.say(sender, "yes"))
+    assert "doesn't look like" not in after_yes and "email address or phone number" in after_yes
+
+
+def test_the_day_asked_about_is_answered_first(running_stack: RunningStack, sender: str) -> None:
+    reply = texts(running_stack.say(sender, "is the tip open on sunday"))
+    assert "on Sunday 6 December" in reply  # fixed clock: Wednesday 2 December 2026
