@@ -191,6 +191,29 @@ def test_resident_uses_the_widget_by_keyboard_across_two_pages(sites, browser, r
     assert browser.js("JSON.parse(localStorage.getItem('councilAssistant.widget.fernbridge')).sessionId") != session_id
 
 
+def test_start_again_in_another_tab_is_followed_by_this_one(sites, browser, running_stack):
+    _, council_site = sites
+    browser.open(council_site.url + "/bins/collection-days")
+    wait_for_widget(browser)
+    browser.run(f"{SHADOW}.querySelector('.launcher').click()")
+    browser.wait_for(f"{FOCUSED}.id === 'ca-message'")
+    say(browser, "hello", 1)
+    first_tab = browser.driver.current_window_handle
+    browser.driver.switch_to.new_window("tab")
+    browser.open(council_site.url + "/bins/garden-waste")
+    wait_for_widget(browser)
+    browser.run(f"Array.from({SHADOW}.querySelectorAll('button')).find(b => b.textContent === 'Start again').click()")
+    fresh = browser.js("JSON.parse(localStorage.getItem('councilAssistant.widget.fernbridge')).sessionId")
+    browser.driver.close()
+    browser.driver.switch_to.window(first_tab)
+    browser.wait_for(f"{BOT_TEXTS}.length === 1")  # the other tab's fresh start shows here too
+    browser.run(f"{SHADOW}.getElementById('ca-message').focus()")
+    texts = say(browser, "when is my bin day", 1)
+    assert "postcode" in texts[-1].lower()
+    said = [e["text"] for e in running_stack.tracker(fresh)["events"] if e["event"] == "user"]
+    assert said == ["when is my bin day"]
+
+
 def test_text_resized_to_200_percent_still_fits_the_dialog(sites):
     _, council_site = sites
     browser = Browser(1280, 900, font_size=32)  # Chromium's text size setting at twice its default

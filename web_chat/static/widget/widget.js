@@ -26,6 +26,7 @@
   var memoryState = null;
   var state = null; // {sessionId, history: [...], open, lastActive}
   var socket = null;
+  var joined = null; // the conversation whose room this tab's socket is in
   var pending = null; // {node, replies: []} while this tab waits for a turn
   var ui = {};
 
@@ -180,12 +181,16 @@
     return entry.text || entry.image || entry.buttons ? entry : null;
   }
 
+  function join() {
+    // Rasa sends a conversation's answers to its room: join the room of the conversation shown now.
+    joined = state.sessionId;
+    socket.emit("session_request", { session_id: joined });
+  }
+
   function connect() {
     if (socket) return;
     socket = io(config.socketUrl, { path: config.socketPath, transports: ["websocket", "polling"] });
-    socket.on("connect", function () {
-      socket.emit("session_request", { session_id: state.sessionId });
-    });
+    socket.on("connect", join);
     socket.on("connect_error", function () {
       if (pending) pending.fail("We could not reach the council assistant. Check your internet connection and try again.");
     });
@@ -203,6 +208,7 @@
       return;
     }
     connect();
+    if (socket.connected && joined !== state.sessionId) join(); // another tab started again
     var typed = choice ? null : ui.input.value;
     var sessionId = state.sessionId;
     clearError();
