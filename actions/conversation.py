@@ -63,16 +63,21 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Answer out of scope; a form that was running is left, as the resident moved on.
+        """Answer out of scope; a form that was running is left, as the resident moved on."""
+        return say_out_of_scope(dispatcher, tracker)
 
-        A vague question ("how much is it?") asked from one of the council's information pages, outside a
-        form, gets that page's answer instead.
-        """
-        topic = None if tracker.active_loop_name else page_topic(tracker)
-        if topic:
-            utter_information(dispatcher, topic)
-            return []
-        dispatcher.utter_message(response="utter_out_of_scope")
-        if tracker.active_loop_name:
-            return [ActiveLoop(None), *clear_form_slots()]
+
+def say_out_of_scope(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The out-of-scope answer and the offer of a person; the events that leave a running form.
+
+    A vague question ("how much is it?") asked from one of the council's information pages, outside a
+    form, gets that page's answer instead: the A to Z's action ends here too when nothing matched.
+    """
+    topic = None if tracker.active_loop_name else page_topic(tracker)
+    if topic:
+        utter_information(dispatcher, topic)
         return []
+    dispatcher.utter_message(response="utter_out_of_scope")
+    if tracker.active_loop_name:
+        return [ActiveLoop(None), *clear_form_slots()]
+    return []

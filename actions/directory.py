@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SlotSet, UserUtteranceReverted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import clear_form_slots
+from actions.conversation import clear_form_slots, say_out_of_scope
 from actions.council import connectors, say_service_unavailable
 from connectors.directory import DirectoryService, ScoredService
 from connectors.errors import ServiceUnavailable
@@ -66,8 +66,7 @@ class ActionServiceDirectory(Action):
                 words = (requested or "") if text.startswith("/") else text
                 ranked = directory.search(words, limit=1 + RUNNERS_UP) if words else []
                 if not ranked or ranked[0].score < THRESHOLD:
-                    dispatcher.utter_message(response="utter_out_of_scope")
-                    return [*leave_form, SlotSet(SERVICE_SLOT, None)]
+                    return [*say_out_of_scope(dispatcher, tracker), SlotSet(SERVICE_SLOT, None)]
                 service = ranked[0].service
         except ServiceUnavailable:
             say_service_unavailable(dispatcher, SERVICE_NAME)
