@@ -114,10 +114,13 @@ def tell_contact_point(dispatcher: CollectingDispatcher, department: str) -> Non
     """A department's phone, hours and email, then the out-of-hours number (also used by routing)."""
     council = profile()
     try:
-        points = connectors().contacts.contacts(department)
+        try:
+            points = connectors().contacts.contacts(department)
+        except Rejected:  # a department the council's system does not know: its general contact point
+            points = []
         if not points and department != "general":
             points = connectors().contacts.contacts("general")
-    except (ServiceUnavailable, NotFound):
+    except (ServiceUnavailable, NotFound, Rejected):
         points = []
     if points:
         point = points[0]

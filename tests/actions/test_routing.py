@@ -13,7 +13,7 @@ import actions.waste as waste_module
 from actions.routing import ActionRouteInform, previous_action
 from connectors.errors import ServiceUnavailable
 from connectors.waste import Collection
-from tests.actions.helpers import response_names, tracker
+from tests.actions.helpers import response_names, run, tracker
 
 ROUTE = ActionRouteInform()
 
@@ -125,3 +125,24 @@ def test_an_entity_never_gets_a_bare_thanks(monkeypatch):
         _, messages = _route(entities)
         assert messages, entities
         assert "utter_inform_without_question" not in response_names(messages)
+
+
+def test_a_department_the_contacts_system_rejects_gets_the_general_contact_point(monkeypatch):
+    from actions.contact import ActionContactCouncil
+    from connectors.errors import Rejected
+
+    asked = []
+
+    def contacts(department):
+        asked.append(department)
+        if department != "general":
+            raise Rejected("invalid_request", "unknown department")
+        return [SimpleNamespace(name="Customer services", phone="01234 567890", hours="9 to 5", email="", url="")]
+
+    monkeypatch.setattr(contact_module, "connectors", lambda: SimpleNamespace(contacts=SimpleNamespace(
+        contacts=contacts)))
+    current = tracker(slots={"department": "street_cleaning"}, intent="contact_council")
+    _, messages = asyncio.run(run(ActionContactCouncil(), current))
+    assert asked == ["street_cleaning", "general"]
+    assert response_names(messages)[0] == "utter_contact_point"
+    assert messages[0]["name"] == "Customer services"
