@@ -80,7 +80,9 @@ class ValidateProblemReportForm(FormValidationAction):
         if slot_value in codes:
             return {"problem_type": slot_value}
         found = problem_type_in(str(slot_value or "")) or problem_type_in(latest_text(tracker))
-        return {"problem_type": found if found in codes else None}
+        if found not in codes:  # a word the model took for a type ("tags") never undoes the type already given
+            found = next((value for value in _earlier_values(tracker, "problem_type") if value in codes), None)
+        return {"problem_type": found}
 
     async def validate_location(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -109,6 +111,17 @@ class ValidateProblemReportForm(FormValidationAction):
     ) -> dict[str, Any]:
         """An email address or phone number, or "none"."""
         return await validate_contact(slot_value, dispatcher, tracker)
+
+
+def _earlier_values(tracker: Tracker, slot: str) -> list[Any]:
+    """Values a slot held before the resident's latest message, latest first."""
+    values, seen_user = [], False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            values.append(event.get("value"))
+    return values
 
 
 class ActionAskContactDetails(AskContactDetails):

@@ -95,6 +95,15 @@ def test_an_unrecognised_problem_type_is_mapped_without_asking_twice():
     assert dispatcher.messages == []
 
 
+def test_a_later_word_taken_for_a_type_does_not_undo_the_type_given():
+    earlier = [{"event": "user", "text": "graffiti on the underpass"},
+               {"event": "slot", "name": "problem_type", "value": "graffiti"},
+               {"event": "user", "text": "big tags all along the wall"}]
+    current = tracker(intent="inform", text="big tags all along the wall", events=earlier)
+    result = asyncio.run(ValidateProblemReportForm().validate_problem_type("tags", CollectingDispatcher(), current, {}))
+    assert result == {"problem_type": "graffiti"}
+
+
 def test_a_problem_type_is_found_in_the_words_when_the_model_found_none():
     current = tracker(intent="report_problem", text="street light broken on station road")
     result = asyncio.run(ValidateProblemReportForm().extract_problem_type(CollectingDispatcher(), current, {}))

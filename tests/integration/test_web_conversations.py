@@ -211,7 +211,10 @@ def test_a_follow_up_about_another_bin_uses_the_bin_day_context(running_stack: R
 
 
 def test_yes_to_updates_asks_for_the_email_or_phone(running_stack: RunningStack, sender: str) -> None:
-    running_stack.say(sender, "graffiti on the underpass by Station Road")
+    asked = texts(running_stack.say(sender, "graffiti on the underpass by Station Road"))
+    if "Where is it" in asked:  # the location was not picked out of the first message
+        asked = texts(running_stack.say(sender, "the underpass on Station Road"))
+    assert "describe" in asked.lower()
     asked = texts(running_stack.say(sender, "big tags all along the wall"))
     assert "email address or phone number" in asked
     after_yes = texts(running_stack.say(sender, "yes"))
