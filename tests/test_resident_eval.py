@@ -206,6 +206,20 @@ def test_summary_counts_helped_fallback_recall_and_false_urgent(starters: dict) 
     assert "'b'" in judge.format_failures(results) and "'a'" not in judge.format_failures(results)
 
 
+def test_changes_lists_messages_whose_verdict_flipped() -> None:
+    before = [{"text": "a", "category": "keywords", "helped": True, "outcome": "task"},
+              {"text": "b", "category": "urgent", "helped": False, "outcome": "fallback"},
+              {"text": "c", "category": "nonsense", "helped": True, "outcome": "fallback"}]
+    after = [{"text": "a", "category": "keywords", "helped": False, "outcome": "fallback"},
+             {"text": "b", "category": "urgent", "helped": True, "outcome": "urgent route domestic_abuse"},
+             {"text": "c", "category": "nonsense", "helped": True, "outcome": "fallback"},
+             {"text": "d", "category": "nonsense", "helped": False, "outcome": "task"}]
+    assert judge.changes(before, after) == {
+        "now_helped": ["[urgent] 'b': urgent route domestic_abuse"],
+        "no_longer_helped": ["[keywords] 'a': fallback"],
+    }
+
+
 def test_button_payloads_are_read_with_their_entities() -> None:
     button = judge.parse_button({"title": "Bus pass", "payload": '/council_service{"service": "bus-pass"}'})
     assert button.intent == "council_service" and button.service == "bus-pass"
