@@ -157,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             rasa_url = args.rasa_url
             if not rasa_url:
                 model = Path(args.model) if args.model else current_model()
+                args.model = str(model)
                 print(f"Starting the stack with {model} ...", flush=True)
                 stack, rasa_url = start_stack(model, Path(work), args.now)
             for channel in channels:
