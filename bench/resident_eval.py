@@ -50,6 +50,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--now", default=FIXED_NOW, help="the backend's fixed clock (default: %(default)s)")
     parser.add_argument("--verbose", action="store_true", help="list every message not helped and what happened")
     parser.add_argument("--out-dir", default="bench/out", help="where resident_eval_<channel>.json goes")
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="folder of an earlier run's resident_eval_<channel>.json: list the messages that flipped")
     parser.add_argument("--check", action="store_true", help="only check the set is well formed, send nothing")
     return parser.parse_args(argv)
 
@@ -121,7 +123,14 @@ def report(results: list[judge.Result], channel: str, seconds: float, args: argp
     rows = [{"text": r.item.text, "category": r.item.category, "expected": judge.expectation_text(r.item.expect),
              "helped": r.verdict.helped, "outcome": r.verdict.outcome.describe(), "intent": r.reply.intent,
              "actions": r.reply.actions, "said": r.reply.texts} for r in results]
-    (out / f"resident_eval_{channel}.json").write_text(json.dumps({"figures": figures, "results": rows}, indent=1))
+    if args.baseline:
+        earlier = Path(args.baseline) / f"resident_eval_{channel}.json"
+        flips = judge.changes(json.loads(earlier.read_text())["results"], rows)
+        for label, lines in flips.items():
+            print(f"\n{label.replace('_', ' ')} since {earlier} ({len(lines)}):")
+            print("\n".join(f"  {line}" for line in lines) or "  none")
+    (out / f"resident_eval_{channel}.json").write_text(
+        json.dumps({"model": args.model or args.rasa_url or "", "figures": figures, "results": rows}, indent=1))
     print()
 
 
@@ -148,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             rasa_url = args.rasa_url
             if not rasa_url:
                 model = Path(args.model) if args.model else current_model()
+                args.model = str(model)
                 print(f"Starting the stack with {model} ...", flush=True)
                 stack, rasa_url = start_stack(model, Path(work), args.now)
             for channel in channels:

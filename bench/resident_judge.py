@@ -513,3 +513,17 @@ def format_failures(results: Sequence[Result]) -> str:
             f"actions {', '.join(reply.actions) or '-'})\n      said: {said or '-'}"
         )
     return "\n".join(lines) if lines else "  none"
+
+
+def changes(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Messages whose verdict changed between two saved runs (``results`` of resident_eval_<channel>.json).
+
+    A merge can help one category and hurt another; the overall rate hides that, the list of flips does not.
+    """
+    earlier = {row["text"]: bool(row["helped"]) for row in before}
+    flips: dict[str, list[str]] = {"now_helped": [], "no_longer_helped": []}
+    for row in after:
+        if row["text"] in earlier and earlier[row["text"]] != bool(row["helped"]):
+            flips["now_helped" if row["helped"] else "no_longer_helped"].append(
+                f"[{row['category']}] {row['text']!r}: {row['outcome']}")
+    return flips

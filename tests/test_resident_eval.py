@@ -206,6 +206,20 @@ def test_summary_counts_helped_fallback_recall_and_false_urgent(starters: dict) 
     assert "'b'" in judge.format_failures(results) and "'a'" not in judge.format_failures(results)
 
 
+def test_changes_lists_messages_whose_verdict_flipped() -> None:
+    before = [{"text": "a", "category": "keywords", "helped": True, "outcome": "task"},
+              {"text": "b", "category": "urgent", "helped": False, "outcome": "fallback"},
+              {"text": "c", "category": "nonsense", "helped": True, "outcome": "fallback"}]
+    after = [{"text": "a", "category": "keywords", "helped": False, "outcome": "fallback"},
+             {"text": "b", "category": "urgent", "helped": True, "outcome": "urgent route domestic_abuse"},
+             {"text": "c", "category": "nonsense", "helped": True, "outcome": "fallback"},
+             {"text": "d", "category": "nonsense", "helped": False, "outcome": "task"}]
+    assert judge.changes(before, after) == {
+        "now_helped": ["[urgent] 'b': urgent route domestic_abuse"],
+        "no_longer_helped": ["[keywords] 'a': fallback"],
+    }
+
+
 def test_button_payloads_are_read_with_their_entities() -> None:
     button = judge.parse_button({"title": "Bus pass", "payload": '/council_service{"service": "bus-pass"}'})
     assert button.intent == "council_service" and button.service == "bus-pass"
@@ -251,3 +265,18 @@ def test_no_evaluation_message_is_trained_on_or_held_out(items: list[judge.Item]
         examples = {normalise(plain_text(e)) for _, e, _ in read_nlu_folder(ROOT / folder)["examples"]}
         leaked = [item.text for item in items if normalise(item.text) and normalise(item.text) in examples]
         assert leaked == [], f"in {folder}/: {leaked}"
+
+
+def test_problems_name_unknown_ids_intents_categories_and_repeats() -> None:
+    items = [
+        judge.Item("bus pas", "long_tail", expect(service=["bus-pass", "allotments"]), "a"),
+        judge.Item("bus  PAS", "long_tail", expect(service=["bus-pass"]), "b"),
+        judge.Item("x", "keywordz", expect(task=["report_problem", "make_tea"]), "c"),
+        judge.Item("y", "near_miss", expect(urgent="home_flooding"), "d"),
+    ]
+    found = judge.problems(items, {"report_problem"}, {"bus-pass"})
+    assert any("'allotments'" in p for p in found) and not any("'bus-pass'" in p for p in found)
+    assert any("repeats a" in p for p in found)
+    assert any("'keywordz'" in p for p in found) and any("'make_tea'" in p for p in found)
+    assert any("only the urgent category" in p for p in found)
+    assert sum("service id" in p for p in judge.problems(items[:1], {"report_problem"}, None)) == 2
