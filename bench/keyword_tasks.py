@@ -10,18 +10,18 @@ The task of a message is its intent, or, for a bare value (``inform``), what the
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
 from pathlib import Path
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+from actions.routing import task_for
+from evaluation import datasets as nlu_datasets
+from evaluation import metrics as nlu_metrics
+from evaluation import model as nlu_model
+from evaluation import text as nlu_text
 
-from actions.routing import task_for  # noqa: E402
-from bench import nlu_metrics as m  # noqa: E402
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 NO_TASK = frozenset({"service_directory", "invalid_reference"})
 
@@ -32,7 +32,7 @@ def task_of(parse: dict, router: bool = True) -> str:
     Without the router (``--no-router``: the assistant before it), a bare value started nothing ("Thanks").
     """
     intent = (parse.get("intent") or {}).get("name")
-    if intent is None or intent in m.FALLBACK_INTENTS:
+    if intent is None or intent in nlu_metrics.FALLBACK_INTENTS:
         return "none"
     if intent != "inform":
         return intent
@@ -57,11 +57,11 @@ def main(argv: list[str] | None = None) -> int:
 
     expected = yaml.safe_load(Path(args.dev).read_text(encoding="utf-8"))
     pairs = [(str(text), task) for task, texts in expected.items() for text in texts]
-    trained = {m.normalise_text(example.text) for example in m.load_examples(args.nlu)}
-    overlap = [text for text, _ in pairs if m.normalise_text(text) in trained]
+    trained = {nlu_text.normalise_text(example.text) for example in nlu_datasets.load_examples(args.nlu)}
+    overlap = [text for text, _ in pairs if nlu_text.normalise_text(text) in trained]
 
-    model = m.load_agent(args.model)
-    results = m.parse_results(model, [text for text, _ in pairs])
+    model = nlu_model.load_agent(args.model)
+    results = nlu_model.parse_results(model, [text for text, _ in pairs])
     right, total, misses = Counter(), Counter(), []
     for (text, task), parse in zip(pairs, results, strict=True):
         got = task_of(parse, router=not args.no_router)

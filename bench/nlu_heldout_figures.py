@@ -11,14 +11,12 @@ same as the staff console's gate (``bench/nlu_metrics.py``).
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+from evaluation import metrics, model
+from evaluation.datasets import load_examples
 
-from bench import nlu_metrics as m  # noqa: E402
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 TARGETS = {"in-scope accuracy": (0.95, ">="), "out-of-scope recall": (0.85, ">="), "false fallback": (0.05, "<=")}
 
@@ -30,19 +28,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heldout", default=str(REPO_ROOT / "nlu_heldout"), help="held-out set")
     args = parser.parse_args(argv)
 
-    examples = m.load_examples(args.heldout)
-    predictions = m.parse_many(m.load_agent(args.model), [e.text for e in examples])
+    examples = load_examples(args.heldout)
+    predictions = model.parse_many(model.load_agent(args.model), [e.text for e in examples])
     gold = [e.intent for e in examples]
     predicted = [p.intent for p in predictions]
-    in_scope = [(g, p) for g, p in zip(gold, predicted, strict=True) if g != m.OUT_OF_SCOPE]
+    in_scope = [(g, p) for g, p in zip(gold, predicted, strict=True) if g != metrics.OUT_OF_SCOPE]
     figures = {
         "in-scope accuracy": sum(g == p for g, p in in_scope) / len(in_scope),
-        "out-of-scope recall": m.oos_recall(gold, predicted) or 0.0,
-        "false fallback": sum(p == m.OUT_OF_SCOPE for _, p in in_scope) / len(in_scope),
+        "out-of-scope recall": metrics.oos_recall(gold, predicted) or 0.0,
+        "false fallback": sum(p == metrics.OUT_OF_SCOPE for _, p in in_scope) / len(in_scope),
     }
     print(f"model: {args.model}")
     print(f"held-out: {len(in_scope)} in scope, {len(gold) - len(in_scope)} out of scope; "
-          f"overall accuracy {m.intent_scores(gold, predicted).accuracy:.3f}")
+          f"overall accuracy {metrics.intent_scores(gold, predicted).accuracy:.3f}")
     for name, value in figures.items():
         target, way = TARGETS[name]
         met = value >= target if way == ">=" else value <= target

@@ -24,10 +24,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
 
-from actions.urgent_routes import URGENT_INTENTS  # noqa: E402
+from actions.urgent_routes import URGENT_INTENTS  # noqa: E402  (after the environment Rasa reads at import)
 
 DEV_SET = REPO_ROOT / "bench" / "data" / "urgent_dev.yml"
 HELDOUT = REPO_ROOT / "nlu_heldout"
@@ -44,7 +42,7 @@ def dev_set(path: Path = DEV_SET) -> Labelled:
 
 def heldout_set(folder: Path = HELDOUT) -> tuple[Labelled, list[tuple[str, str]]]:
     """The held-out set as urgent-or-not, and every held-out (message, gold intent) for the accuracy."""
-    from bench.nlu_metrics import load_examples
+    from evaluation.datasets import load_examples
 
     examples = load_examples(folder)
     labelled = [(e.text, e.intent if e.intent in URGENT_INTENTS else None) for e in examples]
