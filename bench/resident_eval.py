@@ -6,7 +6,7 @@ category.
 By default it starts the stack itself as the integration tests do (reference backend with its clock fixed and a
 temporary database, action server, Rasa with ``models/current``'s model, on free ports) and stops it afterwards;
 ``--rasa-url`` uses a running stack instead. ``--channel voice`` sends through the voice channel's webhook
-(``channel: voice`` responses), ``both`` runs chat then voice. The judging is in ``bench/resident_judge.py``.
+(``channel: voice`` responses), ``both`` runs chat then voice. The judging is in ``evaluation/resident.py``.
 A benchmark, not a test: it exits 0 whatever the figures.
 
     .venv/bin/python bench/resident_eval.py --channel both
@@ -21,22 +21,19 @@ import socket
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import requests
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+from evaluation import resident as judge
+from evaluation.resident import ask
+from local_stack.services import Stack, actions_service, backend_service, rasa_service
 
-from bench import resident_judge as judge  # noqa: E402
-from local_stack.services import Stack, actions_service, backend_service, rasa_service  # noqa: E402
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # The clock the integration tests fix the backend at (tests/conftest.py): a collection day in progress.
 FIXED_NOW = "2026-12-02T10:00:00"
 API_KEY = "eval-key-not-a-secret"
-WEBHOOKS = {"chat": "/webhooks/rest/webhook", "voice": "/webhooks/voice/webhook"}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -88,17 +85,6 @@ def start_stack(model: Path, work: Path, now: str) -> tuple[Stack, str]:
     )
     stack.start()
     return stack, f"http://127.0.0.1:{rasa_port}"
-
-
-def ask(session: requests.Session, rasa_url: str, channel: str, text: str, token: str | None) -> judge.FirstReply:
-    """Send text as the first message of a new conversation; read the first turn back from the tracker."""
-    sender = f"eval-{channel}-{uuid.uuid4().hex[:16]}"
-    answer = session.post(f"{rasa_url}{WEBHOOKS[channel]}", json={"sender": sender, "message": text}, timeout=60)
-    answer.raise_for_status()
-    params = {"token": token} if token else None
-    tracker = session.get(f"{rasa_url}/conversations/{sender}/tracker", params=params, timeout=30)
-    tracker.raise_for_status()
-    return judge.first_reply(tracker.json())
 
 
 def run_channel(rasa_url: str, channel: str, items: list[judge.Item], token: str | None) -> list[judge.Result]:

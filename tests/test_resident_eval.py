@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import resident_judge as judge
+from evaluation import resident as judge
 from scripts.import_clinc_negatives import normalise, plain_text, read_nlu_folder
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from bench import resident_judge as judge
-from bench.resident_eval import ask
+from evaluation import resident as judge
+from evaluation.resident import ask
 from tests.conftest import RunningStack
 
 CASES = [

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import requests
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +27,8 @@ DEFAULT_SET = REPO_ROOT / "bench" / "resident_eval_set"
 DOMAIN_DIR = REPO_ROOT / "bot" / "domain"
 DIALOGUE_DIRS = (REPO_ROOT / "bot" / "rules", REPO_ROOT / "bot" / "stories")
 SERVICES_FILE = REPO_ROOT / "council_backend" / "seed" / "services.yml"
+# Where each channel takes a resident's words in Rasa.
+WEBHOOKS = {"chat": "/webhooks/rest/webhook", "voice": "/webhooks/voice/webhook"}
 
 # The kinds of first message the set holds; a report prints them in this order.
 CATEGORIES = (
@@ -527,3 +531,14 @@ def changes(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, An
             flips["now_helped" if row["helped"] else "no_longer_helped"].append(
                 f"[{row['category']}] {row['text']!r}: {row['outcome']}")
     return flips
+
+
+def ask(session: requests.Session, rasa_url: str, channel: str, text: str, token: str | None) -> FirstReply:
+    """Send text as the first message of a new conversation; read the first turn back from the tracker."""
+    sender = f"eval-{channel}-{uuid.uuid4().hex[:16]}"
+    answer = session.post(f"{rasa_url}{WEBHOOKS[channel]}", json={"sender": sender, "message": text}, timeout=60)
+    answer.raise_for_status()
+    params = {"token": token} if token else None
+    tracker = session.get(f"{rasa_url}/conversations/{sender}/tracker", params=params, timeout=30)
+    tracker.raise_for_status()
+    return first_reply(tracker.json())
