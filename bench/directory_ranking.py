@@ -14,17 +14,15 @@ The ranker and threshold the product uses live in `service_directory/ranking.py`
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from service_directory.ranking import THRESHOLD, WORD_WEIGHT, DirectoryRanker, normalise
 
-from service_directory.ranking import THRESHOLD, WORD_WEIGHT, DirectoryRanker, normalise  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 Scorer = Callable[[str], np.ndarray]
 

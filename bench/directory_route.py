@@ -19,16 +19,16 @@ Targets (issue 8): in-scope accuracy >= 0.95, out-of-scope recall >= 0.85, false
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from evaluation.datasets import load_examples
+from evaluation.metrics import OUT_OF_SCOPE
+from evaluation.model import load_agent, parse_many
+from service_directory.ranking import THRESHOLD, DirectoryRanker
 
-from bench.nlu_metrics import OUT_OF_SCOPE, load_agent, load_examples, parse_many  # noqa: E402
-from service_directory.ranking import THRESHOLD, DirectoryRanker  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DIRECTORY_ROUTES = {OUT_OF_SCOPE, "council_service"}  # what rules send to action_service_directory
 

@@ -3,7 +3,7 @@
 In-scope accuracy is over the held-out messages whose gold intent is not ``out_of_scope``; the false-fallback
 rate is the share of those the model sends to the fallback (``nlu_fallback`` or ``out_of_scope``). Targets
 (issue 8): in-scope accuracy >= 0.95, out-of-scope recall >= 0.85, false fallback <= 0.05. Parsing is the
-same as the staff console's gate (``bench/nlu_metrics.py``).
+same as the staff console's gate (``evaluation.model``).
 
     .venv/bin/python bench/nlu_heldout_figures.py models/<name>.tar.gz [--heldout nlu_heldout]
 """

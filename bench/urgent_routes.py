@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     report("override alone: development set (bench/data/urgent_dev.yml)", dev, override)
     report("override alone: nlu_heldout/", heldout, override)
     if args.model:
-        from bench import nlu_metrics as m
+        from evaluation import model as m
 
         agent = m.load_agent(args.model)
         cache: dict[str, str] = {}

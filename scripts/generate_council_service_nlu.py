@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from service_directory.training_data import GENERATED_FILE, NLU_DIR, render  # noqa: E402
+from service_directory.training_data import GENERATED_FILE, NLU_DIR, render
 
 
 def main() -> int:
