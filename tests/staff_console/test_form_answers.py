@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import create_engine
 
+from staff_console.sample_tracker import EVENTS, METADATA, user_event
 from staff_console.transcripts import TrackerReader
-from tests.staff_console.tracker_factory import EVENTS, METADATA, user_event
 
 
 def _write(db_path, sender, events):
