@@ -12,8 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import clear_form_slots, say_out_of_scope
 from actions.council import connectors, say_service_unavailable
+from actions.information import page_topic
 from connectors.directory import DirectoryService, ScoredService
 from connectors.errors import ServiceUnavailable
+from nlu_components.words import content_words
 from service_directory.ranking import RUNNER_UP_THRESHOLD, THRESHOLD
 
 SERVICE_ENTITY = "service"
@@ -64,6 +66,9 @@ class ActionServiceDirectory(Action):
                 # Typed words are ranked whole; a payload (a button, the voice skill's slot) by the words it carries.
                 text = str(message.get("text") or "")
                 words = (requested or "") if text.startswith("/") else text
+                if not tracker.active_loop_name and page_topic(tracker) and not content_words(words):
+                    # "how much is it?" names nothing: the council page the resident is reading says what
+                    return say_out_of_scope(dispatcher, tracker)
                 ranked = directory.search(words, limit=1 + RUNNERS_UP) if words else []
                 if not ranked or ranked[0].score < THRESHOLD:
                     return [*say_out_of_scope(dispatcher, tracker), SlotSet(SERVICE_SLOT, None)]

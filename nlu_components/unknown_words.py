@@ -12,7 +12,6 @@ Messages with a postcode or a reference, and urgent intents, are left alone: a m
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -24,20 +23,14 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from actions.urgent_routes import URGENT_INTENTS
 from nlu_components.base import IntentCorrection
+from nlu_components.words import content_words
 
 VOCABULARY_FILE = "vocabulary.json"
 # Values the entity ruler recognises by their shape: a message holding one means something, known words or not.
 RULER_ENTITIES = frozenset({"postcode", "reference"})
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
-
-
-def content_words(text: str) -> list[str]:
-    """The words of a text that carry its meaning: lower case, letters only, no stop words."""
-    return [word for word in _WORD.findall(text.lower()) if len(word) > 1 and word not in STOP_WORDS]
 
 
 def vocabulary_of(training_data: TrainingData) -> set[str]:
@@ -61,8 +54,8 @@ class UnknownWordsFallback(GraphComponent, IntentClassifier):
 
     @classmethod
     def required_components(cls) -> list[type]:
-        """A classifier must have run first: this corrects its guess."""
-        return [IntentClassifier]
+        """None that Rasa can check: it trains on raw examples. In config.yml it comes after the classifiers."""
+        return []
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:

@@ -162,3 +162,20 @@ def test_directory_down_gets_the_polite_apology(use_directory):
 def test_first_sentence_is_what_voice_says():
     assert first_sentence("Apply online. It is free.") == "Apply online."
     assert first_sentence("No full stop") == "No full stop"
+
+
+def _on_page(text, url):
+    current = tracker(intent="nlu_fallback", text=text)
+    current.latest_message["metadata"] = {"page": {"url": url, "title": "A council page"}}
+    return current
+
+
+def test_a_question_that_names_nothing_on_a_council_page_gets_that_pages_answer(use_directory):
+    from actions.council import load_profile
+
+    page = load_profile().links["garden_waste_subscription"]
+    _, messages = _run(_on_page("how much is it?", page))
+    assert response_names(messages) == ["utter_info_garden_waste_subscription"]
+    # words that name a service are still the A to Z's, on any page
+    _, messages = _run(_on_page("food bank", page))
+    assert response_names(messages)[0] == "utter_directory_answer"

@@ -5,7 +5,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.unknown_words import UnknownWordsFallback, all_unknown, content_words
+from nlu_components.unknown_words import UnknownWordsFallback, all_unknown
+from nlu_components.words import content_words
 
 
 def _message(text: str, intent: str = "greet", entities: list | None = None) -> Message:

@@ -44,7 +44,7 @@ def test_bin_day_by_voice_postcode_then_address_number_then_dates_then_yes(conve
     spoken = speech(dates)
     first_sentence = spoken.removeprefix("<speak>").split(". ")[0]
     # The stack's clock is Wednesday 2 December 2026, 10:00 (tests/conftest.py): Mill Lane's round is today.
-    assert first_sentence == "Your black rubbish bin is next collected today (Wednesday 2 December)"
+    assert first_sentence == "Your black rubbish bin is next collected today, Wednesday 2 December"
     assert len(first_sentence.split()) <= 25
     assert "blue recycling bin is next collected Wednesday 9 December" in spoken
     assert spoken.endswith("Is there anything else I can help with?</speak>")
