@@ -12,6 +12,7 @@ Messages with a postcode or a reference, and urgent intents, are left alone: a m
 from __future__ import annotations
 
 import json
+from difflib import get_close_matches
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -29,6 +30,8 @@ from nlu_components.base import IntentCorrection
 from nlu_components.words import content_words
 
 VOCABULARY_FILE = "vocabulary.json"
+# A typo of a taught word is that word: DIET's character n-grams already read it (difflib's ratio).
+CLOSE_SPELLING = 0.8
 # Values the entity ruler recognises by their shape: a message holding one means something, known words or not.
 RULER_ENTITIES = frozenset({"postcode", "reference"})
 
@@ -42,10 +45,15 @@ def vocabulary_of(training_data: TrainingData) -> set[str]:
     return {word for text in texts for word in content_words(text)}
 
 
+def known(word: str, vocabulary: set[str]) -> bool:
+    """Whether the vocabulary holds the word or one spelt nearly the same ("helloo", "mornin")."""
+    return word in vocabulary or bool(get_close_matches(word, vocabulary, n=1, cutoff=CLOSE_SPELLING))
+
+
 def all_unknown(text: str, vocabulary: set[str]) -> bool:
-    """Whether the text has content words and the vocabulary knows none of them."""
+    """Whether the text has content words and the vocabulary knows none of them, nor any close spelling."""
     words = content_words(text)
-    return bool(words) and not any(word in vocabulary for word in words)
+    return bool(words) and not any(known(word, vocabulary) for word in words)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)

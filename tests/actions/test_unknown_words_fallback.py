@@ -51,3 +51,9 @@ def test_postcodes_references_urgent_intents_and_commands_are_left_alone(tmp_pat
     component.process(messages)
     assert [m.get("intent")["name"] for m in messages] == ["inform", "suicide_self_harm", "greet"]
     assert all_unknown("zebra crossing", {"bin"}) and not all_unknown("bin zebra", {"bin"})
+
+
+def test_a_typo_of_a_taught_word_is_known():
+    vocabulary = {"hello", "morning", "allotment"}
+    assert not all_unknown("helloo", vocabulary) and not all_unknown("mornin", vocabulary)
+    assert all_unknown("zebra crossing", vocabulary)
