@@ -7,12 +7,20 @@ import time
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SlotSet, UserUtteranceReverted, UserUttered
+from rasa_sdk.events import (
+    ActionExecuted,
+    ActiveLoop,
+    EventType,
+    FollowupAction,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import clear_form_slots, say_out_of_scope
 from actions.council import connectors, say_service_unavailable
-from actions.information import page_topic
+from actions.information import INFORMATION_INTENTS, page_topic
 from connectors.directory import DirectoryService, ScoredService
 from connectors.errors import ServiceUnavailable
 from nlu_components.words import content_words
@@ -23,6 +31,14 @@ SERVICE_SLOT = "directory_service"
 INTENT = "council_service"
 RUNNERS_UP = 2  # "Did you mean" buttons
 SERVICE_NAME = "A to Z of services"  # fills {service} in utter_service_unavailable
+# Tasks the rules answer with a plain action, not a form (bot/rules/*.yml; tests/actions/test_directory.py checks).
+TASK_ACTIONS = {
+    **{intent: "action_council_information" for intent in INFORMATION_INTENTS},
+    "contact_council": "action_contact_council",
+    "library_opening_hours": "action_library_hours",
+    "recycling_centre_hours": "action_recycling_centre_hours",
+    "safeguarding_concern": "action_urgent_route",
+}
 _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
 
 
@@ -120,6 +136,9 @@ def start_task(
         *[SlotSet(e["entity"], e["value"]) for e in entities if e.get("entity") in (slots or set())
           and e.get("entity") not in service.task_entities],
         *[SlotSet(name, value) for name, value in service.task_entities.items()],
+        # A form starts from its rule on the rewritten turn; a plain action did not (the resident heard nothing),
+        # so it is named outright.
+        *([FollowupAction(TASK_ACTIONS[service.task])] if service.task in TASK_ACTIONS else []),
     ]
 
 

@@ -179,3 +179,23 @@ def test_a_question_that_names_nothing_on_a_council_page_gets_that_pages_answer(
     # words that name a service are still the A to Z's, on any page
     _, messages = _run(_on_page("food bank", page))
     assert response_names(messages)[0] == "utter_directory_answer"
+
+
+def test_every_task_the_a_to_z_starts_with_a_plain_action_is_named_as_the_rules_name_it():
+    from pathlib import Path
+
+    from actions.directory import TASK_ACTIONS
+
+    first_action = {}
+    for path in sorted(Path("bot/rules").glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text()).get("rules") or []:
+            steps = rule.get("steps") or []
+            if steps and "intent" in steps[0] and len(steps) > 1 and "action" in steps[1] and not rule.get("condition"):
+                first_action.setdefault(steps[0]["intent"], steps[1]["action"])
+    tasks = {service["task"] for service in SERVICES if service.get("task")}
+    for task in tasks:
+        action = first_action[task]
+        if action.endswith("_form"):
+            assert task not in TASK_ACTIONS, task
+        else:
+            assert TASK_ACTIONS[task] == action, task
