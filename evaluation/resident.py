@@ -281,9 +281,18 @@ class FirstReply:
 def first_reply(tracker: Mapping[str, Any]) -> FirstReply:
     """Read the first turn of a conversation from its tracker (``GET /conversations/<id>/tracker``)."""
     reply = FirstReply()
-    started = False
+    started = rewound = False
     for event in tracker.get("events") or []:
         kind = event.get("event")
+        if kind == "rewind" and started:
+            rewound = True  # the A to Z rewrote this turn as its task: the turn goes on under the task's intent
+            continue
+        if rewound and kind in ("action", "user"):
+            if kind == "user":
+                rewound = False
+                intent = (event.get("parse_data") or {}).get("intent") or {}
+                reply.intent, reply.confidence = intent.get("name"), intent.get("confidence")
+            continue
         if not started:
             if kind == "user":
                 started = True

@@ -280,3 +280,21 @@ def test_problems_name_unknown_ids_intents_categories_and_repeats() -> None:
     assert any("'keywordz'" in p for p in found) and any("'make_tea'" in p for p in found)
     assert any("only the urgent category" in p for p in found)
     assert sum("service id" in p for p in judge.problems(items[:1], {"report_problem"}, None)) == 2
+
+
+def test_a_turn_the_a_to_z_rewrote_as_its_task_is_one_reply():
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "tip", "parse_data": {"intent": {"name": "council_service", "confidence": 0.9}}},
+        {"event": "action", "name": "action_service_directory"},
+        {"event": "rewind"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "tip", "parse_data": {"intent": {"name": "recycling_centre_hours", "confidence": 1}}},
+        {"event": "action", "name": "action_recycling_centre_hours"},
+        {"event": "bot", "text": "Hollow Road is open today.", "metadata": {"utter_action": "utter_site_hours"}},
+        {"event": "action", "name": "action_listen"},
+    ]
+    reply = judge.first_reply({"events": events})
+    assert reply.intent == "recycling_centre_hours"
+    assert reply.actions == ["action_service_directory", "action_recycling_centre_hours"]
+    assert reply.texts == ["Hollow Road is open today."]
