@@ -67,8 +67,8 @@ test: train ## Run every test: unit, integration over real HTTP, data validation
 	scripts/browser_deps.sh
 	COUNCIL_MODEL=$(MODEL) $(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: install ## Every test that needs no trained model, service or browser (no training; about a minute)
-	$(PY) -m pytest -m "not needs_stack" $(PYTEST_ARGS)
+test-fast: install ## Every test that needs no trained model, service or browser (no training; under a minute)
+	$(PY) -m pytest -m "not needs_stack" -n 2 $(PYTEST_ARGS)
 
 lint: install ## ruff (with docstring rules)
 	$(VENV)/bin/ruff check .
