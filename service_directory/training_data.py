@@ -60,9 +60,9 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", plain.lower()).split())
 
 
-def _examples_by_intent(paths: Iterable[Path]) -> dict[str, list[str]]:
-    """Normalised examples of each intent in the files."""
-    found: dict[str, list[str]] = {}
+def _examples_by_intent(paths: Iterable[Path]) -> dict[str | None, list[str]]:
+    """Normalised list items of the files under their intent (None: lines before any intent, e.g. synonyms)."""
+    found: dict[str | None, list[str]] = {}
     for path in paths:
         intent = None
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -71,7 +71,7 @@ def _examples_by_intent(paths: Iterable[Path]) -> dict[str, list[str]]:
                 intent = heading.group(1)
                 continue
             match = _EXAMPLE_LINE.match(line)
-            if match and intent:
+            if match:
                 found.setdefault(intent, []).append(normalise(match.group(1)))
     return found
 
@@ -85,7 +85,7 @@ def owned_by_intents(services: list[dict], by_intent: dict[str, list[str]]) -> t
     """
     from service_directory.ranking import DirectoryRanker
 
-    intents = [name for name in sorted(by_intent) if name != INTENT]
+    intents = sorted(name for name in by_intent if name is not None and name != INTENT)
     ranker = DirectoryRanker([{"id": name, "title": "", "terms": by_intent[name]} for name in intents])
     services_owned: set[str] = set()
     phrases_owned: set[str] = set()
@@ -103,18 +103,8 @@ def owned_by_intents(services: list[dict], by_intent: dict[str, list[str]]) -> t
 
 def _examples(paths: Iterable[Path], but_intent: str | None = None) -> set[str]:
     """Normalised examples of the files, leaving out those of `but_intent` (staff corrections to it stay apart)."""
-    found: set[str] = set()
-    for path in paths:
-        intent = None
-        for line in path.read_text(encoding="utf-8").splitlines():
-            heading = _INTENT_LINE.match(line)
-            if heading:
-                intent = heading.group(1)
-                continue
-            match = _EXAMPLE_LINE.match(line)
-            if match and (but_intent is None or intent != but_intent):
-                found.add(normalise(match.group(1)))
-    return found
+    return {example for intent, examples in _examples_by_intent(paths).items()
+            if but_intent is None or intent != but_intent for example in examples}
 
 
 def _urgent_matcher():
