@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import re
-from abc import ABCMeta, abstractmethod
+from abc import abstractmethod
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.council import connectors, normalise_postcode, profile, say_service_unavailable
+from actions.council import (
+    CouncilAction,
+    CouncilFormValidationAction,
+    connectors,
+    normalise_postcode,
+    profile,
+    say_service_unavailable,
+)
 from connectors.errors import NotFound, Rejected, ServiceUnavailable
 
 ORDINALS = {
@@ -72,7 +79,7 @@ def match_address(text: str, options: list[dict[str, str]]) -> dict[str, str] | 
     return None
 
 
-class AddressFormValidation(FormValidationAction, metaclass=ABCMeta):
+class AddressFormValidation(CouncilFormValidationAction):
     """Validation of ``postcode`` and ``uprn`` for any form that needs the resident's property."""
 
     @abstractmethod
@@ -125,7 +132,7 @@ class AddressFormValidation(FormValidationAction, metaclass=ABCMeta):
         return {"uprn": chosen["uprn"], "address": chosen["address"]}
 
 
-class ActionAskUprn(Action):
+class ActionAskUprn(CouncilAction):
     """Ask which address, listing the addresses found for the postcode as buttons."""
 
     def name(self) -> str:
@@ -149,7 +156,7 @@ class ActionAskUprn(Action):
 ADDRESS_SLOTS = ("postcode", "uprn", "address", "address_options", "missed_collection_date")
 
 
-class ActionResetAddress(Action):
+class ActionResetAddress(CouncilAction):
     """Forget the address so the form asks for the postcode again ("wrong address")."""
 
     def name(self) -> str:

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import re
-from abc import ABCMeta, abstractmethod
+from abc import abstractmethod
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.council import connectors, profile, say_service_unavailable, spoken_reference
+from actions.council import (
+    CouncilAction,
+    CouncilFormValidationAction,
+    connectors,
+    profile,
+    say_service_unavailable,
+    spoken_reference,
+)
 from connectors.errors import NotFound, Rejected, ServiceUnavailable
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -54,7 +61,7 @@ async def validate_contact(
     return {"contact_details": text.strip()[:200]}
 
 
-class AskContactDetails(Action, metaclass=ABCMeta):
+class AskContactDetails(CouncilAction):
     """Ask for contact details; after a bare "yes" to the question, ask for the email or number itself."""
 
     question: str  # the form's own question, by response name
@@ -95,7 +102,7 @@ class ActionAskHandoverFormContactDetails(AskContactDetails):
         return "action_ask_handover_form_contact_details"
 
 
-class ActionContactCouncil(Action):
+class ActionContactCouncil(CouncilAction):
     """Phone numbers, emails and opening times, for one department or the council as a whole."""
 
     def name(self) -> str:
@@ -144,7 +151,7 @@ def tell_contact_point(dispatcher: CollectingDispatcher, department: str) -> Non
     dispatcher.utter_message(response="utter_contact_out_of_hours", out_of_hours_phone=council.out_of_hours_phone)
 
 
-class ValidateHandoverForm(FormValidationAction):
+class ValidateHandoverForm(CouncilFormValidationAction):
     """A handover needs a way to reach the resident, or their choice not to give one."""
 
     def name(self) -> str:
@@ -165,7 +172,7 @@ def transcript_summary(tracker: Tracker, limit: int = 6) -> str:
     return " | ".join(text[:300] for text in said) or "Asked to speak to a person"
 
 
-class ActionCreateCase(Action):
+class ActionCreateCase(CouncilAction):
     """Open a contact-centre case (POST /cases) carrying a link to this conversation."""
 
     def name(self) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.council import CouncilAction
 from actions.information import page_topic, utter_information
 
 # Slots a form collects; cleared when a resident cancels, so nothing half-collected leaks
@@ -35,7 +36,7 @@ def clear_form_slots() -> list[EventType]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("requested_slot", None)]
 
 
-class ActionCancel(Action):
+class ActionCancel(CouncilAction):
     """Leave whatever form is running, discarding what it collected."""
 
     def name(self) -> str:
@@ -53,7 +54,7 @@ class ActionCancel(Action):
         return []
 
 
-class ActionOutOfScope(Action):
+class ActionOutOfScope(CouncilAction):
     """Say what the assistant can do and offer a person, for anything the council does not handle."""
 
     def name(self) -> str:

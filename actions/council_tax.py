@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.addresses import AddressFormValidation
-from actions.council import connectors, profile, say_service_unavailable
+from actions.council import CouncilAction, connectors, profile, say_service_unavailable
 from connectors.errors import NotFound, ServiceUnavailable
 
 
@@ -21,7 +21,7 @@ class ValidateCouncilTaxBandForm(AddressFormValidation):
         return "validate_council_tax_band_form"
 
 
-class ActionTellCouncilTaxBand(Action):
+class ActionTellCouncilTaxBand(CouncilAction):
     """Tell a property's band and this year's charge."""
 
     def name(self) -> str:

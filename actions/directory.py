@@ -6,7 +6,7 @@ import re
 import time
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import (
     ActionExecuted,
     ActiveLoop,
@@ -19,7 +19,7 @@ from rasa_sdk.events import (
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import clear_form_slots, say_out_of_scope
-from actions.council import connectors, say_service_unavailable
+from actions.council import CouncilAction, connectors, say_service_unavailable
 from actions.information import INFORMATION_INTENTS, page_topic
 from connectors.directory import DirectoryService, ScoredService
 from connectors.errors import ServiceUnavailable
@@ -53,7 +53,7 @@ def first_sentence(text: str) -> str:
     return match.group(1) if match else text.strip()
 
 
-class ActionServiceDirectory(Action):
+class ActionServiceDirectory(CouncilAction):
     """Answer the resident's latest message from the A to Z when it matches a service well enough.
 
     A service the assistant performs itself (`task`) starts that task as if the resident had asked for it

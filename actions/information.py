@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.council import profile
+from actions.council import CouncilAction, profile
 
 # Intents answered from content alone; each has a response utter_info_<intent>.
 INFORMATION_INTENTS = (
@@ -56,7 +56,7 @@ def utter_information(dispatcher: CollectingDispatcher, intent: str) -> None:
     )
 
 
-class ActionCouncilInformation(Action):
+class ActionCouncilInformation(CouncilAction):
     """Answer an information intent with its response and the council's page for it."""
 
     def name(self) -> str:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clock
-from actions.council import connectors, latest_text, say_service_unavailable
+from actions.council import CouncilAction, connectors, latest_text, say_service_unavailable
 from actions.sites import tell_site_hours
 from connectors.errors import ServiceUnavailable
 
 
-class ActionLibraryHours(Action):
+class ActionLibraryHours(CouncilAction):
     """Tell the named library's hours, or every library's."""
 
     def name(self) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.council import connectors, profile, say_service_unavailable
+from actions.council import CouncilAction, CouncilFormValidationAction, connectors, profile, say_service_unavailable
 from connectors.errors import NotFound, Rejected, ServiceUnavailable
 
 PLANNING_REFERENCE_RE = re.compile(r"\b(\d{2})\s*/\s*(\d{4,5})\s*/\s*([A-Za-z]{2,4})\b")
@@ -22,7 +22,7 @@ def normalise_planning_reference(text: str) -> str | None:
     return f"{match.group(1)}/{match.group(2)}/{match.group(3).upper()}" if match else None
 
 
-class ValidatePlanningForm(FormValidationAction):
+class ValidatePlanningForm(CouncilFormValidationAction):
     """A planning check needs a reference in the council's format."""
 
     def name(self) -> str:
@@ -40,7 +40,7 @@ class ValidatePlanningForm(FormValidationAction):
         return {"reference": None}
 
 
-class ActionPlanningStatus(Action):
+class ActionPlanningStatus(CouncilAction):
     """Read an application's status and decision from the planning system."""
 
     def name(self) -> str:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact import tell_contact_point
 from actions.conversation import ActionOutOfScope
-from actions.council import profile
+from actions.council import CouncilAction, profile
 from actions.information import utter_information
 from actions.libraries import ActionLibraryHours
 from actions.planning import normalise_planning_reference, tell_planning_status
@@ -108,7 +108,7 @@ def reference_task(reference: str) -> str:
     return "report_status" if REPORT_REFERENCE_RE.search(raw) else "invalid_reference"
 
 
-class ActionRouteInform(Action):
+class ActionRouteInform(CouncilAction):
     """Do what a bare value asks for when no question was asked, by what it names."""
 
     def name(self) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.council import profile
+from actions.council import CouncilAction, profile
 
 
 def profile_slots() -> list[EventType]:
@@ -23,7 +23,7 @@ def profile_slots() -> list[EventType]:
     ]
 
 
-class ActionSessionStart(Action):
+class ActionSessionStart(CouncilAction):
     """Start every conversation with the profile slots set."""
 
     def name(self) -> str:
@@ -35,3 +35,7 @@ class ActionSessionStart(Action):
     ) -> list[EventType]:
         """Start the session, set the profile slots, then listen."""
         return [SessionStarted(), *profile_slots(), ActionExecuted("action_listen")]
+
+    def failure_events(self, tracker: Tracker) -> list[EventType]:
+        """Without the profile slots the session still starts, so the resident can carry on."""
+        return [SessionStarted(), ActionExecuted("action_listen")]

@@ -8,13 +8,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.contact import AskContactDetails, parse_contact, validate_contact
-from actions.council import connectors, latest_text, profile, say_service_unavailable, spoken_reference
+from actions.council import (
+    CouncilAction,
+    CouncilFormValidationAction,
+    connectors,
+    latest_text,
+    profile,
+    say_service_unavailable,
+    spoken_reference,
+)
 from connectors.errors import NotFound, Rejected, ServiceUnavailable
 
 PROBLEM_NAMES = {
@@ -51,7 +59,7 @@ def problem_type_in(text: str) -> str | None:
     return None
 
 
-class ValidateProblemReportForm(FormValidationAction):
+class ValidateProblemReportForm(CouncilFormValidationAction):
     """A report needs a known problem type, a place, a description and the resident's contact choice."""
 
     def name(self) -> str:
@@ -134,7 +142,7 @@ class ActionAskContactDetails(AskContactDetails):
         return "action_ask_contact_details"
 
 
-class ActionAskConfirmProblemReport(Action):
+class ActionAskConfirmProblemReport(CouncilAction):
     """Read the report back before it is sent."""
 
     def name(self) -> str:
@@ -154,12 +162,16 @@ class ActionAskConfirmProblemReport(Action):
         return []
 
 
-class ActionSubmitProblemReport(Action):
+class ActionSubmitProblemReport(CouncilAction):
     """Create an Open311 service request for a confirmed report."""
 
     def name(self) -> str:
         """Run when problem_report_form is complete."""
         return "action_submit_problem_report"
+
+    def failure_events(self, tracker: Tracker) -> list[EventType]:
+        """Forget the report, as after any answer, so a later report starts afresh."""
+        return [SlotSet(slot, None) for slot in REPORT_SLOTS]
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -199,7 +211,7 @@ class ActionSubmitProblemReport(Action):
         return reset
 
 
-class ValidateReportStatusForm(FormValidationAction):
+class ValidateReportStatusForm(CouncilFormValidationAction):
     """A status check needs a street report reference (an Open311 service request id)."""
 
     def name(self) -> str:
@@ -218,7 +230,7 @@ class ValidateReportStatusForm(FormValidationAction):
         return {"reference": None}
 
 
-class ActionReportStatus(Action):
+class ActionReportStatus(CouncilAction):
     """Read a report's status back from the Open311 server."""
 
     def name(self) -> str:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import clear_form_slots
-from actions.council import profile
+from actions.council import CouncilAction, profile
 from actions.urgent_routes import URGENT_INTENTS
 
 
-class ActionUrgentRoute(Action):
+class ActionUrgentRoute(CouncilAction):
     """Answer homelessness tonight, safeguarding and danger with the emergency route.
 
     It calls no council system, so it works when every backend is down, and it ends any

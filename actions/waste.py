@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 import inflect
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -14,6 +14,8 @@ from rasa_sdk.types import DomainDict
 from actions import clock
 from actions.addresses import AddressFormValidation
 from actions.council import (
+    CouncilAction,
+    CouncilFormValidationAction,
     connectors,
     friendly_date,
     latest_text,
@@ -25,6 +27,8 @@ from actions.sites import tell_site_hours
 from connectors.errors import NotFound, Rejected, ServiceUnavailable
 
 MAX_ITEM_LENGTH = 100
+# What a missed-bin report collects beyond the address; forgotten once the report is answered.
+MISSED_BIN_SLOTS = ("bin_type", "confirm_missed_bin", "missed_collection_date")
 # The waste system's `missed_report` states that refuse a report, and the response that says why.
 MISSED_REPORT_REFUSALS = {"too_late": "utter_missed_bin_too_late", "not_over": "utter_missed_bin_not_over"}
 _NOUNS = inflect.engine()
@@ -98,7 +102,7 @@ class ValidateMissedBinForm(AddressFormValidation):
         return [*events, SlotSet("bin_type", None)]
 
 
-class ActionAskConfirmMissedBin(Action):
+class ActionAskConfirmMissedBin(CouncilAction):
     """Read the report back before sending it."""
 
     def name(self) -> str:
@@ -119,7 +123,7 @@ class ActionAskConfirmMissedBin(Action):
         return []
 
 
-class ActionTellBinDay(Action):
+class ActionTellBinDay(CouncilAction):
     """Tell the next collection of each bin at the property."""
 
     def name(self) -> str:
@@ -162,18 +166,22 @@ class ActionTellBinDay(Action):
         return [SlotSet("bin_type", None)]
 
 
-class ActionSubmitMissedBin(Action):
+class ActionSubmitMissedBin(CouncilAction):
     """Send a confirmed missed-bin report and give its reference, or the council's reason for refusing."""
 
     def name(self) -> str:
         """Run when missed_bin_form is complete."""
         return "action_submit_missed_bin"
 
+    def failure_events(self, tracker: Tracker) -> list[EventType]:
+        """Forget the report, as after any answer, so a later report starts afresh."""
+        return [SlotSet(slot, None) for slot in MISSED_BIN_SLOTS]
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Report the missed bin when confirmed."""
-        reset = [SlotSet(slot, None) for slot in ("bin_type", "confirm_missed_bin", "missed_collection_date")]
+        reset = [SlotSet(slot, None) for slot in MISSED_BIN_SLOTS]
         uprn, bin_type = tracker.get_slot("uprn"), tracker.get_slot("bin_type")
         when = tracker.get_slot("missed_collection_date")
         if not (uprn and bin_type and when):
@@ -204,7 +212,7 @@ def _reason(error: Exception) -> str:
     return getattr(error, "message", None) or str(error)
 
 
-class ValidateWhatGoesInBinForm(FormValidationAction):
+class ValidateWhatGoesInBinForm(CouncilFormValidationAction):
     """The recycling A to Z needs the item."""
 
     def name(self) -> str:
@@ -222,7 +230,7 @@ class ValidateWhatGoesInBinForm(FormValidationAction):
         return {"item": item}
 
 
-class ActionWhatGoesInBin(Action):
+class ActionWhatGoesInBin(CouncilAction):
     """Say which bin an item goes in, from the council's recycling A to Z."""
 
     def name(self) -> str:
@@ -261,7 +269,7 @@ class ActionWhatGoesInBin(Action):
         return [SlotSet("item", None)]
 
 
-class ActionRecyclingCentreHours(Action):
+class ActionRecyclingCentreHours(CouncilAction):
     """Opening hours of the recycling centres (the tip), holiday closures included."""
 
     def name(self) -> str:
