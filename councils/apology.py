@@ -1,8 +1,8 @@
 """The apology a resident hears when a part of the assistant fails, and the guard that makes every channel say it.
 
 Two places need it: the action server (an action raised) and Rasa's input channels (the action server is down, so
-a turn ends with nothing said). Both read the words from ``councils/apology.yml`` and the numbers from the council
-profile, so the resident hears the same apology, in their channel's words, whichever part failed.
+a turn ends with nothing said). Both read the words from ``councils/messages/apology.yml`` and the numbers from the
+council profile, so the resident hears the same apology, in their channel's words, whichever part failed.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import yaml
 
 from councils.profile import CouncilProfile, current_profile
 
-APOLOGY_FILE = Path(__file__).resolve().parent / "apology.yml"
+# Not beside the profiles: every councils/*.yml is a council.
+APOLOGY_FILE = Path(__file__).resolve().parent / "messages" / "apology.yml"
 
 log = logging.getLogger(__name__)
 
