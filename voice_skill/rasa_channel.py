@@ -10,6 +10,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from councils.apology import always_answer
+
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 200
 
@@ -52,7 +54,8 @@ class VoiceInput(InputChannel):
         return "voice"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """The channel's routes, mounted by Rasa under /webhooks/voice/."""
+        """The channel's routes, mounted by Rasa under /webhooks/voice/; a turn that says nothing says the apology."""
+        on_new_message = always_answer(on_new_message)
         webhook = Blueprint("voice_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

@@ -1,4 +1,7 @@
-"""Rasa's socket.io channel made to deliver replies, limited to the council's own sites and to sane traffic.
+"""Rasa's socket.io and REST channels as residents use them: every turn answered, and socket.io made to deliver.
+
+Both channels wrap Rasa's ``on_new_message`` with ``councils.apology.always_answer``: a turn that says nothing
+(the action server is down or restarting) ends with the apology instead of an empty reply.
 
 Rasa 3.6 calls ``AsyncServer.enter_room`` without ``await`` when `session_persistence` is on; in the
 python-socketio 5.x that installs beside it that call is a coroutine, so the socket never joins the
@@ -6,7 +9,8 @@ conversation's room and every ``bot_uttered`` goes to an empty room. This channe
 (rasa-webchat and the project's widget talk to it unchanged) and replaces two of its handlers: one that
 awaits the join, and one that checks each message before Rasa sees it.
 
-Registered in ``bot/credentials.yml`` as ``web_chat.rasa_channel.CouncilSocketIOInput``.
+Registered in ``bot/credentials.yml`` as ``web_chat.rasa_channel.CouncilSocketIOInput`` and
+``web_chat.rasa_channel.CouncilRestInput`` (still ``/webhooks/rest/webhook``: the chat page's proxy and tests use it).
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ from typing import Any
 
 import rasa
 from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from councils.apology import always_answer
 from web_chat.protections import MAX_MESSAGE_LENGTH, MESSAGES_PER_MINUTE, RateLimiter, allowed_origins
 
 log = logging.getLogger(__name__)
@@ -89,7 +95,7 @@ class CouncilSocketIOInput(SocketIOInput):
         from councils import load_profile  # the Rasa process reads the profile only for this channel
 
         self.origins = allowed_origins(load_profile(self.council).widget_origins)
-        socket_blueprint = super().blueprint(on_new_message)
+        socket_blueprint = super().blueprint(always_answer(on_new_message))
         sio = self.sio
         assert sio is not None
         # Origins are checked at socket.io's connect below: engine.io's own check would add CORS headers
@@ -153,3 +159,11 @@ class CouncilSocketIOInput(SocketIOInput):
             return {"error": "too_many_messages",
                     "message": "You are sending messages very quickly. Please wait a minute and try again."}
         return None
+
+
+class CouncilRestInput(RestInput):
+    """Rasa's REST channel (``/webhooks/rest/webhook``), whose every turn answers something: the apology at worst."""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa's REST blueprint around an ``on_new_message`` that never ends a turn in silence."""
+        return super().blueprint(always_answer(on_new_message))
