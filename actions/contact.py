@@ -15,6 +15,7 @@ from actions.council import (
     CouncilAction,
     CouncilFormValidationAction,
     connectors,
+    idempotency_key,
     profile,
     say_service_unavailable,
     spoken_reference,
@@ -186,14 +187,19 @@ class ActionCreateCase(CouncilAction):
         council = profile()
         contact = parse_contact(str(tracker.get_slot("contact_details") or NO_CONTACT)) or {}
         transcript_url = f"{council.transcript_base_url.rstrip('/')}/{tracker.sender_id}"
+        # Who to call back, and how: the same again in this conversation is the same case, not a second one.
+        callback = {
+            "channel": tracker.get_latest_input_channel() or "unknown",
+            "email": contact.get("email"),
+            "phone": contact.get("phone"),
+        }
         try:
             receipt = connectors().cases.create_case(
                 reason=transcript_summary(tracker),
                 conversation_id=tracker.sender_id,
                 transcript_url=transcript_url,
-                channel=tracker.get_latest_input_channel() or "unknown",
-                email=contact.get("email"),
-                phone=contact.get("phone"),
+                idempotency_key=idempotency_key(tracker, "case", callback),
+                **callback,
             )
         except (ServiceUnavailable, Rejected, NotFound):
             say_service_unavailable(dispatcher, "contact centre")

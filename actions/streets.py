@@ -18,6 +18,7 @@ from actions.council import (
     CouncilAction,
     CouncilFormValidationAction,
     connectors,
+    idempotency_key,
     latest_text,
     profile,
     say_service_unavailable,
@@ -185,13 +186,16 @@ class ActionSubmitProblemReport(CouncilAction):
             dispatcher.utter_message(response="utter_problem_not_sent")
             return reset
         contact = parse_contact(str(tracker.get_slot("contact_details") or "none")) or {}
+        report = {
+            "service_code": profile().service_codes[problem_type],
+            "description": tracker.get_slot("problem_description"),
+            "address_string": tracker.get_slot("location"),
+            "email": contact.get("email"),
+            "phone": contact.get("phone"),
+        }
         try:
             receipt = connectors().open311.create_request(
-                service_code=profile().service_codes[problem_type],
-                description=tracker.get_slot("problem_description"),
-                address_string=tracker.get_slot("location"),
-                email=contact.get("email"),
-                phone=contact.get("phone"),
+                **report, idempotency_key=idempotency_key(tracker, "report", report)
             )
         except ServiceUnavailable:
             say_service_unavailable(dispatcher, "street reporting")

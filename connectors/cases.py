@@ -35,8 +35,11 @@ class CasesConnector:
         phone: str | None = None,
         email: str | None = None,
         department: str | None = None,
+        idempotency_key: str | None = None,
     ) -> CaseReceipt:
         """Open a case so a person can pick the conversation up.
+
+        The same `idempotency_key` again (a repeated confirmation, a retry) answers the case already opened.
 
         Raises:
             Rejected: `invalid_request` (for example a reason over 5,000 characters or a bad email).
@@ -53,6 +56,6 @@ class CasesConnector:
         contact = {key: value for key, value in (("name", name), ("phone", phone), ("email", email)) if value}
         if contact:
             payload["contact"] = contact
-        data = self._http.post_json("/cases", payload)
+        data = self._http.post_json("/cases", payload, idempotency_key)
         with reading("cases"):
             return CaseReceipt(reference=str(data["reference"]), expected_response=str(data["expected_response"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -14,6 +15,8 @@ from connectors.settings import ConnectorSettings
 USER_AGENT = "council-assistant-connectors/0.1"
 # Statuses that mean "not now" rather than "no": the resident should try again later.
 RETRY_LATER_STATUSES = {408, 425, 429}
+# Sent with a submission so that its repeat (a double confirmation, a retry) makes no second report.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class HttpClient:
@@ -40,30 +43,47 @@ class HttpClient:
         """GET a path and return its decoded JSON."""
         return self._request("GET", path, params=params)
 
-    def post_json(self, path: str, payload: Mapping[str, Any]) -> Any:
-        """POST a JSON object and return the decoded JSON answer."""
-        return self._request("POST", path, json=payload)
+    def post_json(self, path: str, payload: Mapping[str, Any], idempotency_key: str | None = None) -> Any:
+        """POST a JSON object and return the decoded JSON answer (with `Idempotency-Key` when given)."""
+        return self._request("POST", path, idempotency_key, json=payload)
 
-    def post_form(self, path: str, fields: list[tuple[str, str]], params: Mapping[str, Any] | None = None) -> Any:
+    def post_form(
+        self,
+        path: str,
+        fields: list[tuple[str, str]],
+        params: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
         """POST form-encoded fields (repeated names allowed) and return the decoded JSON answer."""
-        return self._request("POST", path, data=fields, params=params)
+        return self._request("POST", path, idempotency_key, data=fields, params=params)
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _request(self, method: str, path: str, idempotency_key: str | None = None, **kwargs: Any) -> Any:
+        """One call within one deadline (the timeout): a safe call whose connection failed is tried once more.
+
+        Safe means repeating it cannot do a thing twice: a GET, or a POST carrying an idempotency key. Only a
+        connection failure (refused, reset, a pooled connection the server had closed) is retried, and only
+        while half the deadline is left: a call that timed out has spent the resident's wait already.
+        """
         url = f"{self.base_url}{path}"
-        try:
-            response = self.session.request(
-                method,
-                url,
-                headers=self.headers,
-                timeout=(self.timeout, self.timeout),
-                allow_redirects=False,
-                **kwargs,
-            )
-        except requests.Timeout as error:
-            raise ServiceUnavailable(f"{method} {url} did not answer within {self.timeout:g} s") from error
-        except requests.RequestException as error:
-            raise ServiceUnavailable(f"{method} {url} failed: {error.__class__.__name__}") from error
-        return self._decode(method, url, response)
+        headers = {**self.headers, IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else self.headers
+        safe = method == "GET" or idempotency_key is not None
+        deadline = time.monotonic() + self.timeout
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                response = self.session.request(
+                    method, url, headers=headers, timeout=(left, left), allow_redirects=False, **kwargs
+                )
+            except requests.Timeout as error:
+                raise ServiceUnavailable(f"{method} {url} did not answer within {self.timeout:g} s") from error
+            except requests.ConnectionError as error:
+                if safe and deadline - time.monotonic() >= self.timeout / 2:
+                    safe = False  # once
+                    continue
+                raise ServiceUnavailable(f"{method} {url} failed: {error.__class__.__name__}") from error
+            except requests.RequestException as error:
+                raise ServiceUnavailable(f"{method} {url} failed: {error.__class__.__name__}") from error
+            return self._decode(method, url, response)
 
     @staticmethod
     def _decode(method: str, url: str, response: requests.Response) -> Any:

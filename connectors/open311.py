@@ -198,8 +198,12 @@ class Open311Client:
         phone: str | None = None,
         attributes: Mapping[str, str | Iterable[str]] | None = None,
         address_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> ServiceRequestReceipt:
         """Report a problem (POST requests.json, form-encoded as the standard says).
+
+        `idempotency_key` is sent as the `Idempotency-Key` header: a server that honours it answers a repeat
+        with the report already made; one that does not ignores the header, as GeoReport v2 lets it.
 
         Give a location as `lat` and `long`, `address_string`, or `address_id`. A list value in
         `attributes` is sent as a multivaluelist (`attribute[code][]`). When the server answers with
@@ -229,7 +233,7 @@ class Open311Client:
                 fields.append((f"attribute[{code}]", value))
             else:
                 fields.extend((f"attribute[{code}][]", str(item)) for item in value)
-        data = self._http.post_form("/requests.json", fields)
+        data = self._http.post_form("/requests.json", fields, idempotency_key=idempotency_key)
         with reading("Open311 create request"):
             answer = _as_list(data)[0]
             receipt = ServiceRequestReceipt(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from council_backend import clock, db
+from council_backend import clock, db, idempotency
 from council_backend.contacts import DEPARTMENTS
 from council_backend.errors import invalid
 from council_backend.messages import message
-from council_backend.models import Case
+from council_backend.models import Case, IdempotentSubmission
 from council_backend.validation import email_value, json_body, phone_value, text_field, url_value
 
 blueprint = Blueprint("cases", __name__)
@@ -33,7 +33,13 @@ def create_case() -> Response:
     phone = phone_value(text_field(contact, "phone", 40, required=False, label="contact.phone"), "contact.phone")
     email = email_value(text_field(contact, "email", 254, required=False, label="contact.email"), "contact.email")
 
+    # The reason is left out of what a key must match: it sums up a conversation that goes on between a first
+    # confirmation and its repeat, while who is to be called back, about what, is the same case.
+    key = idempotency.request_key()
+    digest = idempotency.fingerprint([department, conversation_id, transcript_url, channel, name, phone, email])
     db_session = db.session()
+    if key and (earlier := idempotency.earlier(db_session, "cases", key, digest)):
+        return _replay(earlier)
     case = Case(
         reason=reason,
         department=department,
@@ -47,8 +53,20 @@ def create_case() -> Response:
     )
     case.reference = f"CC-{db.next_number(db_session, 'case'):06d}"
     db_session.add(case)
-    db_session.commit()
     how = "phone" if phone else "email" if email else "none"
-    response = jsonify({"reference": case.reference, "expected_response": message(f"cases.expected_response.{how}")})
+    body = {"reference": case.reference, "expected_response": message(f"cases.expected_response.{how}")}
+    if key:
+        idempotency.remember(db_session, "cases", key, digest, 201, body)
+    if winner := idempotency.commit_or_replay(db_session, "cases", key, digest):
+        return _replay(winner)
+    response = jsonify(body)
     response.status_code = 201
+    return response
+
+
+def _replay(earlier: IdempotentSubmission) -> Response:
+    """The answer a key's first request had, marked as a replay."""
+    response = jsonify(earlier.body)
+    response.status_code = earlier.status
+    response.headers[idempotency.REPLAYED_HEADER] = "true"
     return response

@@ -228,6 +228,19 @@ class Case(Base):
     created_at = Column(DateTime, nullable=False)
 
 
+class IdempotentSubmission(Base):
+    """A submission made with an `Idempotency-Key`: a repeat of the key answers this response, not a second report."""
+
+    __tablename__ = "idempotent_submissions"
+
+    scope = Column(String(20), primary_key=True)  # open311 | cases: one key space per endpoint
+    key = Column(String(100), primary_key=True)
+    fingerprint = Column(String(64), nullable=False)  # what was submitted, to refuse the key reused for another
+    status = Column(Integer, nullable=False)
+    body = Column(JSON, nullable=False)
+    created_at = Column(DateTime, nullable=False, index=True)
+
+
 class Counter(Base):
     """The last number issued for each kind of reference, incremented inside a transaction."""
 

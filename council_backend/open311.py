@@ -12,9 +12,9 @@ from xml.etree import ElementTree
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
-from council_backend import clock, db
+from council_backend import clock, db, idempotency
 from council_backend.errors import ApiError
-from council_backend.models import Address, Open311Service, ServiceRequest
+from council_backend.models import Address, IdempotentSubmission, Open311Service, ServiceRequest
 from council_backend.seed import load_yaml
 from council_backend.validation import email_value, phone_value, text_field, url_value
 
@@ -254,8 +254,17 @@ def _attributes(service: Open311Service, form: Any) -> dict[str, Any]:
 
 @blueprint.post(f"/requests.{FORMAT}")
 def create_request(format: str) -> Response:
-    """Record a street problem (POST Service Request) from a form-encoded body."""
+    """Record a street problem (POST Service Request) from a form-encoded body.
+
+    An `Idempotency-Key` header (an extension GeoReport v2 clients may leave out) makes a repeat answer the
+    first report instead of making a second.
+    """
     form = request.form
+    key = idempotency.request_key()
+    digest = idempotency.fingerprint(sorted((name, value) for name in form.keys() if name != "api_key"
+                                            for value in form.getlist(name)))
+    if key and (earlier := idempotency.earlier(db.session(), "open311", key, digest)):
+        return _replay(earlier)
     service_code = text_field(form, "service_code", 20)
     service = db.session().get(Open311Service, service_code)
     if service is None:
@@ -286,13 +295,19 @@ def create_request(format: str) -> Response:
     db_session = db.session()
     report.id = db.next_number(db_session, "service_request")
     db_session.add(report)
-    db_session.commit()
-    return render(
-        [{"service_request_id": str(report.id), "service_notice": service.service_notice, "account_id": None}],
-        "service_requests",
-        "request",
-        status=201,
-    )
+    body = [{"service_request_id": str(report.id), "service_notice": service.service_notice, "account_id": None}]
+    if key:
+        idempotency.remember(db_session, "open311", key, digest, 201, body)
+    if winner := idempotency.commit_or_replay(db_session, "open311", key, digest):
+        return _replay(winner)
+    return render(body, "service_requests", "request", status=201)
+
+
+def _replay(earlier: IdempotentSubmission) -> Response:
+    """The answer a key's first request had, marked as a replay."""
+    response = render(earlier.body, "service_requests", "request", status=earlier.status)
+    response.headers[idempotency.REPLAYED_HEADER] = "true"
+    return response
 
 
 def _instant(name: str) -> datetime | None:
