@@ -54,6 +54,7 @@ _in_worker: contextvars.ContextVar[bool] = contextvars.ContextVar("in_action_wor
 
 Run = Callable[..., Awaitable[list[EventType]]]
 
+
 def profile() -> CouncilProfile:
     """The profile this action server speaks for (``councils.current_profile``, read once per process)."""
     return current_profile()
