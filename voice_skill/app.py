@@ -12,6 +12,7 @@ from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, jsonify, request
 
 from councils import load_profile
+from councils.apology import apology
 from voice_skill.settings import VoiceSettings
 from voice_skill.skill import SkillSettings, build_skill, domain_text, load_carriers, load_catalogue
 from voice_skill.verification import RequestRejected, RequestVerifier, VerifierSettings
@@ -45,7 +46,7 @@ def create_app(config: VoiceSettings | dict[str, Any] | None = None) -> Flask:
         device_api_origins=frozenset(o.rstrip("/").lower() for o in voice.device_api_origins),
         device_api_timeout=float(voice.device_api_timeout),
         card_title=council.name,
-        council_phone=council.phone,
+        apology=apology("voice", council),
         follow_up=domain_text("utter_anything_else") or "Is there anything else I can help with?",
         catalogue=load_catalogue(),
         carriers=load_carriers(),

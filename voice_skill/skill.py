@@ -66,7 +66,8 @@ class SkillSettings:
     device_api_origins: frozenset[str] = frozenset(DEFAULT_DEVICE_API_ORIGINS)
     device_api_timeout: float = 2.0
     card_title: str = "Council Assistant"
-    council_phone: str = ""
+    # what the resident hears when anything fails (councils/messages/apology.yml, with the council's number)
+    apology: str = "Sorry, something went wrong on my side. Please try again in a moment."
     follow_up: str = "Is there anything else I can help with?"
     catalogue: frozenset[str] = field(default_factory=frozenset)
     carriers: dict[str, str] = field(default_factory=dict)  # catch-all slot -> the words that lead into it
@@ -528,9 +529,7 @@ class AlwaysSpeakOnError(AbstractExceptionHandler):
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         """Log it and apologise in speech, with the council's phone number."""
         log.exception("Alexa request failed", exc_info=exception)
-        phone = f" You can also call us on {self.settings.council_phone}." if self.settings.council_phone else ""
-        speech = f"Sorry, I'm having trouble right now. Please try again in a moment.{phone}"
-        builder = handler_input.response_builder.speak(ssml(speech))
+        builder = handler_input.response_builder.speak(ssml(self.settings.apology))
         if handler_input.request_envelope.request.object_type != "SessionEndedRequest":
             builder.ask(ssml("What would you like to do?"))
         return builder.response

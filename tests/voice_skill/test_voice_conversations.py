@@ -190,8 +190,8 @@ def test_rasa_down_still_answers_in_speech() -> None:
     client = create_app({"VERIFY_REQUESTS": False, "RASA_URL": "http://127.0.0.1:9", "RASA_TIMEOUT": 1}).test_client()
     conversation = VoiceConversation(client, load_fixture("intent_request_with_slot.home_assistant.json"))
     body = conversation.launch()
-    assert "Sorry, I&apos;m having trouble right now." in speech(body)
-    assert "01632 960000" in speech(body)
+    said = speech(body)
+    assert said.startswith("<speak>Sorry, something went wrong") and "01632 960000" in said
 
 
 def test_bare_postcode_answer_as_words_continues_the_form(conversation: VoiceConversation) -> None:
