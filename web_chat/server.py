@@ -14,6 +14,7 @@ import requests
 from flask import Flask, Response, jsonify, request
 
 from councils import current_profile, load_profile
+from councils.apology import apology
 from councils.profile import DEFAULT_PROFILE
 from web_chat.protections import MAX_MESSAGE_LENGTH, RateLimiter, allowed_origins, extra_origins
 
@@ -221,10 +222,10 @@ def create_app(config: WebChatSettings | None = None) -> Flask:
             )
         except requests.Timeout:
             outcome = "timeout"
-            return _error(504, "assistant_timeout", "The council assistant took too long to answer.")
+            return _error(504, "assistant_timeout", apology(council=profile))
         except requests.RequestException:
             outcome = "unreachable"
-            return _error(502, "assistant_unreachable", "The council assistant cannot be reached just now.")
+            return _error(502, "assistant_unreachable", apology(council=profile))
         finally:
             log.info(
                 "sender=%s chars=%d outcome=%s ms=%.0f",
@@ -239,7 +240,7 @@ def create_app(config: WebChatSettings | None = None) -> Flask:
             return _error(
                 502,
                 "assistant_error",
-                f"The council assistant answered with an error (HTTP {upstream.status_code}).",
+                apology(council=profile),
                 upstream_status=upstream.status_code,
             )
         try:
@@ -247,7 +248,7 @@ def create_app(config: WebChatSettings | None = None) -> Flask:
         except ValueError:
             answer = None
         if not isinstance(answer, list):
-            return _error(502, "assistant_error", "The council assistant gave an answer we could not read.")
+            return _error(502, "assistant_error", apology(council=profile))
         return jsonify(answer)
 
     return app

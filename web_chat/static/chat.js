@@ -223,13 +223,11 @@
     }
     var status = failure.status;
     var serverMessage = failure.body && typeof failure.body.message === "string" ? failure.body.message : "";
-    if (status === 502) {
-      return "The council assistant is not available at the moment (error 502). Please try again in a few minutes.";
+    if ((status === 502 || status === 504) && !serverMessage) {
+      return "The council assistant is not available at the moment (error " + status + "). Please try again in a few minutes.";
     }
-    if (status === 504) {
-      return "The council assistant took too long to answer (error 504). Please try again.";
-    }
-    if (status === 400 || status === 413 || status === 429) {
+    // The server's own words: for 502 and 504 the council's apology with its phone number.
+    if (status === 400 || status === 413 || status === 429 || status === 502 || status === 504) {
       return (serverMessage || "The message could not be sent.") + " (error " + status + ")";
     }
     return "Something went wrong (error " + status + "). Please try again.";
