@@ -178,6 +178,8 @@ def create_app(config: WebChatSettings | None = None) -> Flask:
                 "socketPath": "/socket.io",
                 "maxMessageLength": settings.max_message_length,
                 "allowedOrigins": sorted(origins),
+                # said when Rasa cannot be reached or does not answer: the council's apology, with its number
+                "unavailableMessage": apology(council=profile),
             }
         )
         response.headers["Access-Control-Allow-Origin"] = origin

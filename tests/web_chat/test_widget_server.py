@@ -38,6 +38,8 @@ def test_config_answers_the_councils_own_site_with_cors_for_it_alone(widget_clie
     config = answer.get_json()
     assert config["councilName"] == load_profile("fernbridge").name
     assert config["maxMessageLength"] == 2000
+    # what the widget says when Rasa cannot be reached: the council's apology, with its phone number
+    assert load_profile("fernbridge").phone in config["unavailableMessage"]
     assert set(config["allowedOrigins"]) == {COUNCIL_SITE, "http://127.0.0.1:8090"}
 
 

@@ -192,7 +192,8 @@
     socket = io(config.socketUrl, { path: config.socketPath, transports: ["websocket", "polling"] });
     socket.on("connect", join);
     socket.on("connect_error", function () {
-      if (pending) pending.fail("We could not reach the council assistant. Check your internet connection and try again.");
+      if (pending) pending.fail(config.unavailableMessage ||
+        "We could not reach the council assistant. Check your internet connection and try again.");
     });
     socket.on("bot_uttered", function (reply) {
       // Every tab of the conversation hears each answer; the tab that asked writes it down for all.
@@ -234,7 +235,8 @@
       function (err, ack) {
         if (pending !== mine || sessionId !== state.sessionId) return; // started again meanwhile
         if (err || !ack || ack.error) {
-          mine.fail(err ? "The council assistant did not answer in time." : ack && ack.message ? ack.message :
+          mine.fail(err ? config.unavailableMessage || "The council assistant did not answer in time." :
+            ack && ack.message ? ack.message :
             "The message could not be sent.");
           return;
         }
