@@ -32,7 +32,8 @@ def create_app(config: ConsoleConfig | None = None) -> Flask:
     sessions = make_sessions(make_engine(config.db_url))
     parts = Console(config=config, sessions=sessions,
                     reader=TrackerReader(config.tracker_db_url, low_confidence=config.low_confidence),
-                    data=TrainingData(config.data_dir, config.heldout_dir), trainer=Trainer(sessions, config),
+                    data=TrainingData(config.data_dir, config.heldout_dir, config.domain),
+                    trainer=Trainer(sessions, config),
                     # The A to Z lives in the council systems (COUNCIL_API_URL, COUNCIL_API_KEY), as the bot reads it.
                     directory=DirectoryConnector(config.directory_settings or ConnectorSettings.from_env(),
                                                  cache_seconds=0))
