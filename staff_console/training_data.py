@@ -14,8 +14,8 @@ from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from evaluation import manifest
+from privacy.redaction import redact
 from service_directory.training_data import GENERATED_FILE
-from staff_console.redaction import redact
 
 INTENT_LINE = re.compile(r"^- intent:\s*(\S+)\s*$")
 EXAMPLE_LINE = re.compile(r"^\s+- (.*)$")
