@@ -12,6 +12,7 @@ from connectors.directory import DirectoryConnector
 from connectors.settings import ConnectorSettings
 from staff_console.config import ConsoleConfig
 from staff_console.db import make_engine, make_sessions
+from staff_console.retention import TrackerStoreCleaner
 from staff_console.routes import Console, auth, conversations, inbox, insights, training
 from staff_console.training import Trainer
 from staff_console.training_data import TrainingData
@@ -36,7 +37,8 @@ def create_app(config: ConsoleConfig | None = None) -> Flask:
                     trainer=Trainer(sessions, config),
                     # The A to Z lives in the council systems (COUNCIL_API_URL, COUNCIL_API_KEY), as the bot reads it.
                     directory=DirectoryConnector(config.directory_settings or ConnectorSettings.from_env(),
-                                                 cache_seconds=0))
+                                                 cache_seconds=0),
+                    cleaner=TrackerStoreCleaner(config.tracker_db_url))
     app.extensions["staff_console"] = {"console": parts, "sessions": sessions, "reader": parts.reader,
                                        "data": parts.data, "trainer": parts.trainer, "directory": parts.directory}
 
