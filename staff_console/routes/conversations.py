@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from staff_console.routes import console
 from staff_console.retention import erase_conversation
+from staff_console.routes import console
 from staff_console.routes.auth import role
 from staff_console.transcripts import Filters
 
