@@ -8,7 +8,14 @@ Compares in one run, on the same messages and entities:
 - **after**: ``privacy.redaction`` (cue patterns, Google's ``phonenumbers`` for phone numbers of every country,
   the ``address``/``location`` entity values);
 - **after, no phonenumbers**: the same with the library switched off, to show what the library adds over the
-  project's own UK pattern.
+  project's own UK pattern;
+- **scrubadub** (when importable): scrubadub 2's default detectors for ``en_GB`` plus its date-of-birth detector.
+  It is not a dependency: its newest ``dateparser`` needs a ``regex`` beyond Rasa's pin, and its name detectors
+  need NLTK corpora or a spaCy NER model, neither of which may be downloaded. To score it, install it apart
+  (``pip install --target /tmp/scrub scrubadub "regex<2022.11" "dateparser<1.3"``) and pass
+  ``--extra-path /tmp/scrub`` (appended to ``sys.path``, so the venv's own packages win).
+  Presidio's analyzer was not scored: it needs spaCy >= 3.8 and pydantic 2, and Rasa 3.6 pins spaCy < 3.5 and
+  pydantic < 1.10.10; its names and places would come from a NER model the project's blank pipeline lacks.
 
 The set has two parts: ``dev`` (written while the patterns were made, so its figures flatter them) and ``fresh``
 (written after the patterns were frozen); both are printed.
@@ -39,7 +46,8 @@ from privacy import redaction
 
 SET = Path(__file__).resolve().parent / "redaction_set.yml"
 # A postcode comes back as its outward part, upper case and spaced, then ``***``: the whole stands for the postcode.
-MASK = re.compile(r"<[A-Za-z ]+>|\b[A-Z]{1,2}\d[A-Z\d]? \*\*\*|\*\*\*")
+# scrubadub writes ``{{PHONE}}``.
+MASK = re.compile(r"<[A-Za-z ]+>|\b[A-Z]{1,2}\d[A-Z\d]? \*\*\*|\*\*\*|\{\{[A-Z_+]+\}\}")
 TARGET_RECALL = 0.95
 
 
@@ -80,7 +88,7 @@ def gold_positions(text: str, kind: str, value: str) -> set[int]:
 
 def mask_kind(mask: str) -> str:
     """The kind a mask stands for."""
-    return "postcode" if mask.endswith("***") else mask.strip("<>")
+    return "postcode" if mask.endswith("***") else mask.strip("<>{}").split("+")[0].lower().replace("_", " ")
 
 
 def score(items: list[dict[str, Any]], redact: Callable[..., str]) -> dict[str, Any]:
@@ -132,6 +140,20 @@ def without_phonenumbers():
         redaction.phonenumbers.PhoneNumberMatcher = matcher
 
 
+def scrubadub_redactor(extra_path: str | None) -> Callable[..., str] | None:
+    """scrubadub's scrubber for British English as a redactor, or None when it cannot be imported."""
+    if extra_path:
+        sys.path.append(extra_path)
+    try:
+        import scrubadub
+        import scrubadub.detectors
+    except ImportError:
+        return None
+    scrubber = scrubadub.Scrubber(locale="en_GB")
+    scrubber.add_detector(scrubadub.detectors.DateOfBirthDetector)
+    return lambda text, entities=None: scrubber.clean(text)
+
+
 def _ratio(pair: tuple[int, int]) -> str:
     return f"{pair[0] / pair[1]:.3f} ({pair[0]}/{pair[1]})" if pair[1] else "-"
 
@@ -141,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", type=Path, default=SET)
     parser.add_argument("--misses", action="store_true", help="list what 'after' missed or masked wrongly")
+    parser.add_argument("--extra-path", help="a folder with scrubadub installed apart (appended to sys.path)")
     args = parser.parse_args(argv)
     items = load(args.set)
     with_pii = sum(1 for item in items if item.get("pii"))
@@ -148,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     results = {"before": score(items, redaction_before.redact), "after": score(items, redaction.redact)}
     with without_phonenumbers():
         results["after, no phonenumbers"] = score(items, redaction.redact)
+    scrubadub = scrubadub_redactor(args.extra_path)
+    if scrubadub is None:
+        print("scrubadub: not importable, not scored (see --extra-path)")
+    else:
+        results["scrubadub"] = score(items, scrubadub)
     names = list(results)
     print(f"\nrecall per labelled kind (target overall >= {TARGET_RECALL})")
     print(f"{'kind':<15}" + "".join(f"{n:>26}" for n in names))
