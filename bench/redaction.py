@@ -141,7 +141,7 @@ def without_phonenumbers():
 
 
 def scrubadub_redactor(extra_path: str | None) -> Callable[..., str] | None:
-    """scrubadub's scrubber for British English as a redactor, or None when it cannot be imported."""
+    """Scrubadub's scrubber for British English as a redactor, or None when it cannot be imported."""
     if extra_path:
         sys.path.append(extra_path)
     try:
