@@ -2,9 +2,11 @@
 
 It imports neither Flask nor Rasa, so the action server (the handover case's reason) uses it as the console does.
 Phone numbers of every country come from Google's ``phonenumbers``; the rest are patterns with cues, because the
-project's spaCy pipeline has no named-entity model (nothing may be downloaded) and a NER-based library such as
-Presidio would find no names or places with it. ``bench/redaction.py`` measures recall and precision per kind
-on ``bench/redaction_set.yml`` against the previous redaction.
+project's spaCy pipeline has no named-entity model (nothing may be downloaded), Presidio cannot be installed
+beside Rasa 3.6 (spaCy and pydantic pins), and scrubadub finds a quarter of what this does. Names without a cue
+are two capitalised words, one of them not an English word (the lemma tables of ``spacy-lookups-data``).
+``bench/redaction.py`` measures recall and precision per kind on ``bench/redaction_set.yml``, against the
+console's previous redaction and scrubadub.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ MASKS = {
     "date_of_birth": "<date of birth>",
     "ni": "<NI number>",
 }
-EMAIL_MASK, PHONE_MASK, CARD_MASK, NI_MASK, NAME_MASK = (MASKS[k] for k in ("email", "phone", "card", "ni", "name"))
 
 # Entities whose values are personal: a name, or where someone lives or is (the domain's address and location).
 NAME_ENTITIES = frozenset({"PERSON", "name", "person", "first_name", "last_name"})
