@@ -27,7 +27,7 @@ CURRENT_MODEL := models/current
 MODEL        = $(shell cat $(CURRENT_MODEL))
 SPACY_STAMP := build/spacy_council/council_stamp.json
 
-.PHONY: help install spacy train run test test-fast lint validate voice-model eval bench clean
+.PHONY: help install spacy train run test test-fast lint validate voice-model eval bench retention clean
 
 help: ## List every target
 	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -86,6 +86,9 @@ eval: train ## NLU benchmark (held-out, CLINC150, vs Rasa's default) and residen
 
 bench: ## Latency benchmark against a running stack (start it with `make run` first)
 	$(PY) bench/latency.py --rasa-url http://127.0.0.1:$(RASA_PORT)
+
+retention: install ## Delete stored conversations older than the council profile's retention period (the console also does it daily)
+	$(PY) -m staff_console retention
 
 clean: ## Remove build output (models, spaCy pipeline, run state); keeps .venv
 	rm -rf models build run results .pytest_cache

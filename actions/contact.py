@@ -21,6 +21,7 @@ from actions.council import (
     spoken_reference,
 )
 from connectors.errors import NotFound, Rejected, ServiceUnavailable
+from privacy.redaction import redact
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # UK numbers: 07xxx xxxxxx, 01632 960000, +44 7700 900123
@@ -167,10 +168,14 @@ class ValidateHandoverForm(CouncilFormValidationAction):
 
 
 def transcript_summary(tracker: Tracker, limit: int = 6) -> str:
-    """The resident's last few messages, so the contact centre knows why they are calling."""
-    said = [e.get("text") for e in tracker.events if e.get("event") == "user" and e.get("text")]
-    said = [text for text in said if not text.startswith("/")][-limit:]
-    return " | ".join(text[:300] for text in said) or "Asked to speak to a person"
+    """The resident's last few messages, personal data masked, so the contact centre knows why they are calling.
+
+    The case carries its own contact details (email, phone); the words go through the same redaction as the
+    staff console's transcripts, and the full conversation stays behind its link.
+    """
+    said = [(e.get("text"), (e.get("parse_data") or {}).get("entities")) for e in tracker.events
+            if e.get("event") == "user" and e.get("text") and not e["text"].startswith("/")][-limit:]
+    return " | ".join(redact(text, entities)[:300] for text, entities in said) or "Asked to speak to a person"
 
 
 class ActionCreateCase(CouncilAction):

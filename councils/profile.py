@@ -40,6 +40,8 @@ class CouncilProfile:
     places: tuple[str, ...] = ()
     # web pages (scheme://host[:port]) allowed to embed the chat widget; the widget and socket.io refuse others
     widget_origins: tuple[str, ...] = ()
+    # days a resident's conversation is kept in Rasa's tracker store before the console deletes it
+    conversation_retention_days: int = 90
 
     def link(self, topic: str) -> str:
         """The council web page for a topic, or the home page when there is none."""
@@ -85,6 +87,7 @@ def load_profile(name: str | None = None) -> CouncilProfile:
         bins=dict(data.get("bins") or {}),
         places=tuple(data.get("places") or ()),
         widget_origins=tuple((data.get("widget") or {}).get("allowed_origins") or ()),
+        conversation_retention_days=int(data.get("conversation_retention_days", 90)),
     )
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 
 CONFIG = "config.yml"
@@ -65,6 +67,20 @@ class TrainingInputs:
         """What a published model records: the fingerprint of all inputs, and of all but the NLU examples."""
         return {"inputs": fingerprint(self.paths(), root=root),
                 "dialogue_inputs": fingerprint(self.dialogue_paths(), root=root)}
+
+
+def declared(kind: str, domain: Path | str = ROOT / DOMAIN) -> set[str]:
+    """The names a domain declares under ``kind`` (``intents``, ``entities``, ``actions``), its files merged.
+
+    The one reader of the domain's names: the console checks corrections against it, the evaluation its set.
+    """
+    names: set[str] = set()
+    path = Path(domain)
+    for file in sorted(path.rglob("*.yml")) if path.is_dir() else [path]:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        for item in data.get(kind) or []:
+            names.add(item if isinstance(item, str) else next(iter(item)))
+    return names
 
 
 def rasa_data_args() -> list[str]:

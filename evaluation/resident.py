@@ -22,6 +22,8 @@ from typing import Any
 import requests
 import yaml
 
+from evaluation import manifest
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SET = REPO_ROOT / "bench" / "resident_eval_set"
 DOMAIN_DIR = REPO_ROOT / "bot" / "domain"
@@ -153,12 +155,7 @@ def load_items(path: str | Path = DEFAULT_SET) -> list[Item]:
 
 def domain_intents(domain_dir: Path = DOMAIN_DIR) -> set[str]:
     """Every intent the domain declares (Rasa merges the folder's files)."""
-    intents: set[str] = set()
-    for file in sorted(Path(domain_dir).rglob("*.yml")):
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        for intent in data.get("intents") or []:
-            intents.add(intent if isinstance(intent, str) else next(iter(intent)))
-    return intents
+    return manifest.declared("intents", domain_dir)
 
 
 def service_ids(services_file: Path = SERVICES_FILE) -> set[str] | None:

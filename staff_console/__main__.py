@@ -1,17 +1,20 @@
-"""``python -m staff_console create-admin --username X`` or ``python -m staff_console serve --port 5200``."""
+"""``python -m staff_console create-admin --username X``, ``... serve --port 5200`` or ``... retention``."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import os
 import sys
+from typing import Any
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from staff_console.config import ConsoleConfig
 from staff_console.db import ROLES, AuditEntry, User, make_engine, make_sessions
+from staff_console.retention import DailyRetention, TrackerStoreCleaner, expire
 
 
 def create_user(config: ConsoleConfig, username: str, password: str, role: str) -> None:
@@ -30,6 +33,19 @@ def create_user(config: ConsoleConfig, username: str, password: str, role: str) 
     db.commit()
 
 
+def start_retention_schedule(app: Any) -> DailyRetention | None:
+    """Start the daily retention run of a console app's tracker store, unless its settings leave it to cron."""
+    config: ConsoleConfig = app.config["CONSOLE"]
+    if not config.retention_schedule:
+        print("Retention: not scheduled here (CONSOLE_RETENTION_SCHEDULE is off); run "
+              "`python -m staff_console retention` from cron or a systemd timer.", flush=True)
+        return None
+    parts = app.extensions["staff_console"]
+    schedule = DailyRetention(parts["console"].cleaner, parts["sessions"], config.conversation_retention_days())
+    schedule.start()
+    return schedule
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command and run it."""
     parser = argparse.ArgumentParser(prog="python -m staff_console", description=__doc__)
@@ -39,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--username", required=True)
         sub.add_argument("--role", choices=ROLES, default=default_role)
         sub.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    serve = commands.add_parser("serve", help="run the console")
+    retention = commands.add_parser("retention", help="delete conversations older than the retention period")
+    retention.add_argument("--days", type=int, help="keep this many days (default: the council profile's)")
+    serve = commands.add_parser("serve", help="run the console (and its daily retention run)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_PORT", 5200)))
     args = parser.parse_args(argv)
@@ -54,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         create_user(config, args.username, password, args.role)
         print(f"Account {args.username} ({args.role}) is ready.")
         return 0
+    if args.command == "retention":
+        days = args.days if args.days is not None else config.conversation_retention_days()
+        done = expire(TrackerStoreCleaner(config.tracker_db_url), make_sessions(make_engine(config.db_url)), days,
+                      dt.datetime.now(dt.timezone.utc))
+        print(f"Deleted {done.events} events of {done.conversations} conversations older than {days} days.")
+        return 0
     from werkzeug.serving import run_simple
 
     from staff_console.app import create_app
@@ -62,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(config)
     # The evaluation gate compares every retrain with the live model: evaluate it now, not after a correction.
     app.extensions["staff_console"]["trainer"].evaluate_live_in_background()
+    start_retention_schedule(app)
     run_simple(args.host, args.port, app, threaded=True)
     return 0
 

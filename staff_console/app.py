@@ -12,6 +12,7 @@ from connectors.directory import DirectoryConnector
 from connectors.settings import ConnectorSettings
 from staff_console.config import ConsoleConfig
 from staff_console.db import make_engine, make_sessions
+from staff_console.retention import TrackerStoreCleaner
 from staff_console.routes import Console, auth, conversations, inbox, insights, training
 from staff_console.training import Trainer
 from staff_console.training_data import TrainingData
@@ -32,10 +33,12 @@ def create_app(config: ConsoleConfig | None = None) -> Flask:
     sessions = make_sessions(make_engine(config.db_url))
     parts = Console(config=config, sessions=sessions,
                     reader=TrackerReader(config.tracker_db_url, low_confidence=config.low_confidence),
-                    data=TrainingData(config.data_dir, config.heldout_dir), trainer=Trainer(sessions, config),
+                    data=TrainingData(config.data_dir, config.heldout_dir, config.domain),
+                    trainer=Trainer(sessions, config),
                     # The A to Z lives in the council systems (COUNCIL_API_URL, COUNCIL_API_KEY), as the bot reads it.
                     directory=DirectoryConnector(config.directory_settings or ConnectorSettings.from_env(),
-                                                 cache_seconds=0))
+                                                 cache_seconds=0),
+                    cleaner=TrackerStoreCleaner(config.tracker_db_url))
     app.extensions["staff_console"] = {"console": parts, "sessions": sessions, "reader": parts.reader,
                                        "data": parts.data, "trainer": parts.trainer, "directory": parts.directory}
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from councils.profile import current_profile
 from evaluation import manifest
 
 ROOT = manifest.ROOT
@@ -24,8 +25,11 @@ class ConsoleConfig:
     ``CONSOLE_FINETUNE_FRACTION`` [0.05: fine-tune the live model with 5% of the epochs, under 3 minutes from a
     correction to live (bench/retrain_cycle.py); 0 trains from scratch, about 10 minutes],
     ``CONSOLE_GATE_TOLERANCE`` [1: held-out messages a new model may get wrong beyond the live model's, on each
-    measure, before the gate counts it as worse; 0 is strict]; ``COUNCIL_API_URL`` and ``COUNCIL_API_KEY``: the
-    council's A to Z, where editors add residents' words to a service (read by ``connectors.settings``).
+    measure, before the gate counts it as worse; 0 is strict]; ``CONSOLE_RETENTION_DAYS`` [the council profile's
+    ``conversation_retention_days``, 90]; ``CONSOLE_RETENTION_SCHEDULE`` [on: the service deletes expired
+    conversations daily; off where cron or a systemd timer runs ``python -m staff_console retention``];
+    ``COUNCIL_API_URL`` and ``COUNCIL_API_KEY``: the council's A to Z, where editors add residents' words to a
+    service (read by ``connectors.settings``).
     """
 
     db_url: str = f"sqlite:///{ROOT / 'run' / 'staff_console.db'}"
@@ -45,6 +49,11 @@ class ConsoleConfig:
     # Compare the first retrain with the model Rasa runs (off only where tests start from an empty registry).
     adopt_running_model: bool = True
     root: Path = ROOT  # the repository: where Rasa runs and finds the project's components
+    # Days conversations are kept in the tracker store (None: the council profile's conversation_retention_days).
+    retention_days: int | None = None
+    # Run the retention once a day inside the console service (``serve``); off only for a deployment that runs
+    # ``python -m staff_console retention`` from cron or a systemd timer instead.
+    retention_schedule: bool = True
     # Where the council's A to Z is (None: COUNCIL_API_URL and COUNCIL_API_KEY, as the action server reads them).
     directory_settings: Any = None
 
@@ -61,11 +70,20 @@ class ConsoleConfig:
             ("train_config", "CONSOLE_TRAIN_CONFIG", Path), ("models_dir", "CONSOLE_MODELS_DIR", Path),
             ("finetune_fraction", "CONSOLE_FINETUNE_FRACTION", float),
             ("gate_tolerance", "CONSOLE_GATE_TOLERANCE", int),
+            ("retention_days", "CONSOLE_RETENTION_DAYS", int),
         ):
             if env.get(key):
                 values[name] = kind(env[key])
+        if env.get("CONSOLE_RETENTION_SCHEDULE"):
+            values["retention_schedule"] = env["CONSOLE_RETENTION_SCHEDULE"].lower() not in ("0", "false", "no", "off")
         values.update(overrides)
         config = cls(**values)
         if config.db_url.startswith("sqlite:///"):
             Path(config.db_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         return config
+
+    def conversation_retention_days(self) -> int:
+        """How many days conversations are kept: this setting, else the council profile's."""
+        if self.retention_days is not None:
+            return self.retention_days
+        return current_profile().conversation_retention_days

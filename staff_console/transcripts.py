@@ -14,7 +14,7 @@ from sqlalchemy import MetaData, Table, and_, case, cast, create_engine, func, o
 from sqlalchemy.dialects.postgresql import JSON as JSON_TYPE
 from sqlalchemy.engine import Engine
 
-from staff_console.redaction import redact, redact_entities
+from privacy.redaction import redact, redact_entities
 
 FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
 FALLBACK_ACTIONS = ("action_default_fallback", "action_fallback", "utter_default")

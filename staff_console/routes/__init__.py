@@ -12,6 +12,7 @@ from sqlalchemy.orm import scoped_session
 
 from connectors.directory import DirectoryConnector
 from staff_console.config import ConsoleConfig
+from staff_console.retention import TrackerStoreCleaner
 from staff_console.training import Trainer
 from staff_console.training_data import TrainingData
 from staff_console.transcripts import TrackerReader
@@ -19,7 +20,7 @@ from staff_console.transcripts import TrackerReader
 
 @dataclass(frozen=True)
 class Console:
-    """What the views work with: settings, the console database, transcripts, training data, trainer, A to Z."""
+    """What the views work with: settings, console database, transcripts, training data, trainer, A to Z, erasure."""
 
     config: ConsoleConfig
     sessions: scoped_session
@@ -27,6 +28,7 @@ class Console:
     data: TrainingData
     trainer: Trainer
     directory: DirectoryConnector
+    cleaner: TrackerStoreCleaner  # the one writer of the tracker store: retention and erasure
 
 
 def console() -> Console:

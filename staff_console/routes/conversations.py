@@ -1,12 +1,13 @@
-"""Conversations: the list with its filters, and one conversation's transcript (personal data masked)."""
+"""Conversations: the list with its filters, one conversation's transcript (personal data masked), its erasure."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
+from staff_console.retention import erase_conversation
 from staff_console.routes import console
 from staff_console.routes.auth import role
 from staff_console.transcripts import Filters
@@ -41,6 +42,20 @@ def transcript(sender_id: str) -> Any:
         abort(404)
     return render_template("transcript.html", sender_id=sender_id, turns=turns,
                            threshold=console().config.low_confidence)
+
+
+@blueprint.post("/conversations/<path:sender_id>/erase")
+@role("publisher")
+def erase(sender_id: str) -> Any:
+    """Erase one resident's conversation on their request; the publisher retypes its id to confirm."""
+    if request.form.get("confirm", "").strip() != sender_id:
+        abort(400, "Type the conversation's id to confirm the erasure; nothing was erased.")
+    parts = console()
+    erased = erase_conversation(parts.cleaner, parts.sessions, sender_id, g.user.username)
+    if not erased:
+        abort(404)
+    flash(f"Conversation {sender_id} erased ({erased} events); the change log records it.")
+    return redirect(url_for("conversations.conversations"))
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -11,7 +11,7 @@ from connectors.errors import NotFound, Rejected, ServiceUnavailable
 from staff_console.db import Correction
 from staff_console.routes import console
 from staff_console.routes.auth import audit, role
-from staff_console.training_data import annotate, plain_text
+from staff_console.training_data import ACTIONS, BadCorrection, annotate, editor_words, literal_words
 from staff_console.transcripts import group_by_wording
 
 blueprint = Blueprint("inbox", __name__)
@@ -33,7 +33,7 @@ def inbox() -> Any:
     done = set(parts.sessions().execute(select(Correction.event_id)).scalars())
     messages = [m for m in (reader.unsure_messages() if reader.available() else []) if m["event_id"] not in done]
     for message in messages:
-        message["annotated"] = annotate(message["text"], _shown_spans(message))
+        message["annotated"] = annotate(message["text"], _shown_spans(message), parts.data.entities())
     groups = group_by_wording(messages)
     services: list[Any] = []
     if any(m.get("directory_service") for m in messages):
@@ -81,8 +81,14 @@ def directory_term() -> Any:
 
 
 def _correct(event_id: int, action: str, intent: str, example: str | None) -> str:
-    """Write one corrected message into its intent's training file and record who did it."""
+    """Write one corrected message into its intent's training file and record who did it.
+
+    Only the three actions of the page and the domain's intents are accepted; an edited example may only
+    mark entities of the domain in the message's own words.
+    """
     parts = console()
+    if action not in ACTIONS:
+        abort(400, f"Unknown action {action!r}.")
     message = parts.reader.user_event(event_id)
     if message is None:
         abort(404)
@@ -90,15 +96,21 @@ def _correct(event_id: int, action: str, intent: str, example: str | None) -> st
         intent = "out_of_scope"
     elif action == "confirm":
         intent = message["intent"]
-    if not intent or (action == "relabel" and intent not in parts.data.intents() + ["out_of_scope"]):
-        abort(400, "Pick an intent")
-    if example and plain_text(example).strip():
-        if " ".join(plain_text(example).split()) != " ".join(message["text"].split()):
+    if intent == "nlu_fallback":
+        intent = "out_of_scope"
+    if not intent or intent not in parts.data.intents():
+        abort(400, "Pick an intent of the domain.")
+    entities = parts.data.entities()
+    if example and example.strip():
+        if editor_words(example) != editor_words(literal_words(message["text"])):
             abort(400, "The corrected example must keep the message's words; only mark entities.")
-        written = example
     else:
-        written = annotate(message["text"], _shown_spans(message))
-    result = parts.data.add_example(intent, written)
+        example = annotate(message["text"], _shown_spans(message), entities)
+    try:
+        result = parts.data.add_example(intent, example)
+    except BadCorrection as refused:
+        abort(400, str(refused))
+    written = result.example
     parts.sessions().add(Correction(
         event_id=event_id, sender_id=message["sender_id"], text=message["text"], annotated=written,
         predicted_intent=message["intent"], confidence=message["confidence"], action=action, intent=intent,

@@ -46,3 +46,14 @@ def test_personal_data_is_redacted_before_it_is_written(data_copy: Path):
 def test_out_of_scope_corrections_go_to_the_council_out_of_scope_file(data_copy: Path):
     data = TrainingData(data_copy, ROOT / "nlu_heldout")
     assert data.add_example("out_of_scope", "can you book me a table for two").file == "out_of_scope_council.yml"
+
+
+def test_corrections_keep_only_redacted_words_of_every_kind(data_copy: Path):
+    data = TrainingData(data_copy, ROOT / "nlu_heldout")
+    secret = ("I'm Daniel Brooks of 32 Larch Close, my french number is +33 6 12 34 56 78, born 01/02/1980, "
+              "sort code 20-00-00 account 12345678, amex 3782 822463 10005")
+    before = (data_copy / "contact.yml").read_text().splitlines()
+    assert data.add_example("contact_council", secret).outcome == "written"
+    text = "\n".join(line for line in (data_copy / "contact.yml").read_text().splitlines() if line not in before)
+    for leaked in ("Daniel", "Brooks", "Larch", "+33", "1980", "20-00-00", "12345678", "822463"):
+        assert leaked not in text, leaked

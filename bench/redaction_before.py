@@ -1,4 +1,8 @@
-"""Mask personal data in resident messages before the console shows or stores them."""
+"""The console's redaction as it was before issue 9 (commit 2a5c1f9): the baseline bench/redaction.py compares against.
+
+Kept only for the benchmark; the project redacts with ``privacy.redaction``.
+"""
+
 
 from __future__ import annotations
 
