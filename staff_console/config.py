@@ -24,8 +24,13 @@ class ConsoleConfig:
     ``CONSOLE_FINETUNE_FRACTION`` [0.05: fine-tune the live model with 5% of the epochs, under 3 minutes from a
     correction to live (bench/retrain_cycle.py); 0 trains from scratch, about 10 minutes],
     ``CONSOLE_GATE_TOLERANCE`` [1: held-out messages a new model may get wrong beyond the live model's, on each
-    measure, before the gate counts it as worse; 0 is strict]; ``COUNCIL_API_URL`` and ``COUNCIL_API_KEY``: the
-    council's A to Z, where editors add residents' words to a service (read by ``connectors.settings``).
+    measure, before the gate counts it as worse; 0 is strict]; ``CONSOLE_SECURE_COOKIE`` [0: ``make run`` serves
+    plain HTTP on loopback; set 1 behind HTTPS so the session cookie never travels unencrypted];
+    ``CONSOLE_LOGIN_LIMIT_ACCOUNT`` [5 per minute; 20 per hour] and ``CONSOLE_LOGIN_LIMIT_ADDRESS`` [20 per minute;
+    100 per hour]: failed sign-ins allowed per username and per client address before the console answers 429;
+    ``CONSOLE_RATE_LIMIT_STORAGE`` [memory://; for example redis://127.0.0.1:6379/0 so several console processes
+    count together]; ``COUNCIL_API_URL`` and ``COUNCIL_API_KEY``: the council's A to Z, where editors add
+    residents' words to a service (read by ``connectors.settings``).
     """
 
     db_url: str = f"sqlite:///{ROOT / 'run' / 'staff_console.db'}"
@@ -42,6 +47,10 @@ class ConsoleConfig:
     models_dir: Path = ROOT / "models"
     finetune_fraction: float = 0.05
     gate_tolerance: int = 1
+    secure_cookie: bool = False
+    login_limit_account: str = "5 per minute; 20 per hour"
+    login_limit_address: str = "20 per minute; 100 per hour"
+    rate_limit_storage: str = "memory://"
     # Compare the first retrain with the model Rasa runs (off only where tests start from an empty registry).
     adopt_running_model: bool = True
     root: Path = ROOT  # the repository: where Rasa runs and finds the project's components
@@ -60,7 +69,10 @@ class ConsoleConfig:
             ("data_dir", "CONSOLE_DATA_DIR", Path), ("heldout_dir", "CONSOLE_HELDOUT_DIR", Path),
             ("train_config", "CONSOLE_TRAIN_CONFIG", Path), ("models_dir", "CONSOLE_MODELS_DIR", Path),
             ("finetune_fraction", "CONSOLE_FINETUNE_FRACTION", float),
-            ("gate_tolerance", "CONSOLE_GATE_TOLERANCE", int),
+            ("gate_tolerance", "CONSOLE_GATE_TOLERANCE", int), ("secure_cookie", "CONSOLE_SECURE_COOKIE", _flag),
+            ("login_limit_account", "CONSOLE_LOGIN_LIMIT_ACCOUNT", str),
+            ("login_limit_address", "CONSOLE_LOGIN_LIMIT_ADDRESS", str),
+            ("rate_limit_storage", "CONSOLE_RATE_LIMIT_STORAGE", str),
         ):
             if env.get(key):
                 values[name] = kind(env[key])
@@ -69,3 +81,13 @@ class ConsoleConfig:
         if config.db_url.startswith("sqlite:///"):
             Path(config.db_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         return config
+
+
+def _flag(value: str) -> bool:
+    """1/true/yes/on or 0/false/no/off; anything else is a mistake worth stopping for."""
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected 1 or 0, got {value!r}")

@@ -34,6 +34,16 @@ class User(Base):
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
+class StaffSession(Base):
+    """A signed-in browser. The cookie only names it, so signing out or a new password ends it, copies included."""
+
+    __tablename__ = "staff_sessions"
+    id = Column(String(64), primary_key=True)  # random; the signed session cookie carries it
+    user_id = Column(Integer, ForeignKey("users.id"), nullable=False, index=True)
+    created_at = Column(DateTime, default=utcnow)
+    seen_at = Column(DateTime, default=utcnow, index=True)
+
+
 class Correction(Base):
     """A staff decision about one resident message (text already redacted)."""
 
