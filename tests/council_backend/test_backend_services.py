@@ -54,7 +54,8 @@ def test_the_demo_without_a_key_is_asked_for_with_its_own_variable(tmp_path, mon
 
 
 def test_run_command_without_a_key_exits_saying_how_to_start(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in ("COUNCIL_API_KEY", "COUNCIL_BACKEND_ALLOW_NO_KEY")}
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("COUNCIL_API_KEY", "COUNCIL_BACKEND_ALLOW_NO_KEY")}
     env.update(COUNCIL_BACKEND_DB_URL=f"sqlite:///{tmp_path / 'refused.db'}", PYTHONPATH=str(REPO_ROOT))
     finished = subprocess.run([sys.executable, "-m", "council_backend", "--port", str(free_port())], cwd=REPO_ROOT,
                               env=env, capture_output=True, text=True, timeout=60)

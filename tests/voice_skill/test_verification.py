@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from tests.voice_skill.conftest import load_fixture
-from voice_skill.app import create_app
 from voice_skill import verification
+from voice_skill.app import create_app
 from voice_skill.verification import RequestRejected, RequestVerifier, VerifierSettings
 
 
