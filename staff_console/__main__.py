@@ -11,8 +11,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from staff_console.config import ConsoleConfig
-from staff_console.db import ROLES, AuditEntry, User, make_engine, make_sessions
-from staff_console.routes.auth import end_sessions
+from staff_console.db import ROLES, AuditEntry, User, end_sessions, make_engine, make_sessions
 
 
 def create_user(config: ConsoleConfig, username: str, password: str, role: str) -> None:

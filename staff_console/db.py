@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, String, Text, create_engine
+from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, scoped_session, sessionmaker
 
@@ -42,6 +42,11 @@ class StaffSession(Base):
     user_id = Column(Integer, ForeignKey("users.id"), nullable=False, index=True)
     created_at = Column(DateTime, default=utcnow)
     seen_at = Column(DateTime, default=utcnow, index=True)
+
+
+def end_sessions(db: Session, user_id: int) -> None:
+    """End every session of an account (its password changed): copied cookies stop working too."""
+    db.execute(delete(StaffSession).where(StaffSession.user_id == user_id))
 
 
 class Correction(Base):

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from staff_console.db import AuditEntry, StaffSession, User, utcnow
@@ -51,7 +50,7 @@ def _session_user(user_id: int) -> User | None:
         session.clear()
         flash("You were signed out; please sign in again.")
         return None
-    if now - max(record.seen_at, cookie_seen) > idle or now - cookie_seen > idle:
+    if now - cookie_seen > idle:
         db.delete(record)
         db.commit()
         session.clear()
@@ -62,11 +61,6 @@ def _session_user(user_id: int) -> User | None:
         db.commit()
     session["seen"] = now.replace(tzinfo=dt.timezone.utc).timestamp()
     return db.get(User, user_id)
-
-
-def end_sessions(db: Session, user_id: int) -> None:
-    """End every session of an account (its password changed): copied cookies stop working too."""
-    db.execute(delete(StaffSession).where(StaffSession.user_id == user_id))
 
 
 def local_target(target: str | None) -> str:
