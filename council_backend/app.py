@@ -28,10 +28,16 @@ from council_backend import (
 )
 from council_backend.errors import HTTP_ERROR_CODES, ApiError, error_response
 from council_backend.seed import seed_database
-from council_backend.settings import BackendSettings
+from council_backend.settings import ALLOW_NO_KEY_VARIABLE, BackendSettings, MissingApiKey
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 OPEN_PATHS = ("/health",)
+# GeoReport v2 makes reading services and requests public and asks api_key only to create a request.
+OPEN311_PUBLIC_METHODS = ("GET", "HEAD")
+NO_KEY_WARNING = (
+    "\n" + "*" * 78 + "\n*  WARNING: no API key (COUNCIL_API_KEY) and " + ALLOW_NO_KEY_VARIABLE + "=1:\n"
+    "*  the backend accepts EVERY request from anyone who can reach it. Local demonstration only.\n" + "*" * 78
+)
 log = logging.getLogger(__name__)
 
 
@@ -47,9 +53,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the backend: configure, connect to and seed the database, register every service.
 
     Args:
-        config: overrides for `DATABASE_URL`, `API_KEY`, `NOW` (ISO date-time that fixes the clock),
-            `SEED_DIR` and any Flask setting. Missing keys come from the environment
-            (`COUNCIL_BACKEND_DB_URL`, `COUNCIL_API_KEY`, `COUNCIL_BACKEND_NOW`) or defaults.
+        config: overrides for `DATABASE_URL`, `API_KEY`, `ALLOW_NO_KEY`, `NOW` (ISO date-time that fixes the
+            clock), `SEED_DIR` and any Flask setting. Missing keys come from the environment
+            (`COUNCIL_BACKEND_DB_URL`, `COUNCIL_API_KEY`, `COUNCIL_BACKEND_ALLOW_NO_KEY`, `COUNCIL_BACKEND_NOW`)
+            or defaults.
+
+    Raises:
+        MissingApiKey: no key and no explicit ``ALLOW_NO_KEY``: the backend never starts open by accident.
 
     """
     app = Flask(__name__)
@@ -63,7 +73,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(db.close_session)
 
     if not app.config["API_KEY"]:
-        app.logger.warning("No API key is set (COUNCIL_API_KEY): the backend accepts every request")
+        if not app.config.get("ALLOW_NO_KEY"):
+            raise MissingApiKey(
+                "No API key is set: set COUNCIL_API_KEY (make run makes one per run), or set "
+                f"{ALLOW_NO_KEY_VARIABLE}=1 to run a local demonstration open to every request."
+            )
+        app.logger.warning("No API key is set (COUNCIL_API_KEY): the backend accepts every request%s", NO_KEY_WARNING)
     app.before_request(_require_api_key)
     _register_error_handlers(app)
 
@@ -102,9 +117,11 @@ def _supplied_key() -> str | None:
 
 
 def _require_api_key() -> Response | None:
-    """Refuse requests without the configured key (the backend is open when no key is set)."""
+    """Refuse requests without the configured key; Open311 reads are public, as GeoReport v2 says."""
     expected = current_app.config.get("API_KEY")
     if not expected or request.path in OPEN_PATHS:
+        return None
+    if request.path.startswith("/open311/") and request.method in OPEN311_PUBLIC_METHODS:
         return None
     supplied = _supplied_key()
     if supplied is not None and hmac.compare_digest(supplied.encode(), str(expected).encode()):

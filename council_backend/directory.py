@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from council_backend import db
 from council_backend.errors import invalid
 from council_backend.models import DirectoryService
-from council_backend.validation import json_body, not_found, query_param, text_field
+from council_backend.validation import json_body, not_found, query_param, text_field, whole_number
 from service_directory import DirectoryRanker
 
 blueprint = Blueprint("directory", __name__)
@@ -57,12 +57,13 @@ def search() -> Response:
     """The best services for `q`, best first, each with its score from 0 to 1 (`limit`, default 3, at most 10)."""
     text = query_param("q")
     raw_limit = query_param("limit", required=False, max_length=3) or str(DEFAULT_RESULTS)
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_RESULTS:
+    limit = whole_number(raw_limit, 3)
+    if limit is None or not 1 <= limit <= MAX_RESULTS:
         raise invalid(f"limit must be a whole number from 1 to {MAX_RESULTS}.")
     rows = _all_services()
     ranker = _ranker(tuple((row.id, row.title, tuple(row.terms)) for row in rows))
     return jsonify(
-        [{**service_json(rows[match.index]), "score": match.score} for match in ranker.rank(text, int(raw_limit))]
+        [{**service_json(rows[match.index]), "score": match.score} for match in ranker.rank(text, limit)]
     )
 
 

@@ -16,12 +16,13 @@ from council_backend import clock, db, idempotency
 from council_backend.errors import ApiError
 from council_backend.models import Address, IdempotentSubmission, Open311Service, ServiceRequest
 from council_backend.seed import load_yaml
-from council_backend.validation import email_value, phone_value, text_field, url_value
+from council_backend.validation import email_value, phone_value, text_field, url_value, whole_number
 
 blueprint = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FORMAT = "<any(json, xml):format>"
 MAX_DESCRIPTION_LENGTH = 4000  # GeoReport v2: "free form text limited to 4,000 characters"
 MAX_IDS_PER_QUERY = 100
+MAX_ID_DIGITS = 9  # service request ids are numbers below 10^9
 MAX_RESULTS = 1000  # GeoReport v2 lets a server cap the list at 1000
 DEFAULT_WINDOW = timedelta(days=90)  # GeoReport v2 default and maximum date range
 STATUSES = ("open", "closed")
@@ -339,7 +340,7 @@ def list_requests(format: str) -> Response:
         wanted = [part.strip() for part in ids[:2000].split(",") if part.strip()]
         if len(wanted) > MAX_IDS_PER_QUERY:
             raise Open311Error(400, f"Ask for at most {MAX_IDS_PER_QUERY} service_request_id values at once.")
-        numbers = [int(part) for part in wanted if part.isdigit() and len(part) <= 9]
+        numbers = [n for n in (whole_number(part, MAX_ID_DIGITS) for part in wanted) if n is not None]
         found = {
             row.id: row
             for row in db_session.execute(select(ServiceRequest).where(ServiceRequest.id.in_(numbers))).scalars()
@@ -376,9 +377,8 @@ def list_requests(format: str) -> Response:
 @blueprint.get(f"/requests/<service_request_id>.{FORMAT}")
 def get_request(service_request_id: str, format: str) -> Response:
     """Return one request, as a one-element list the way GeoReport v2 does (GET Service Request)."""
-    report = None
-    if service_request_id.isdigit() and len(service_request_id) <= 9:
-        report = db.session().get(ServiceRequest, int(service_request_id))
+    number = whole_number(service_request_id, MAX_ID_DIGITS)
+    report = db.session().get(ServiceRequest, number) if number is not None else None
     if report is None:
         raise Open311Error(404, f"There is no service request {service_request_id[:20]!r}.")
     return render([request_json(report)], "service_requests", "request")

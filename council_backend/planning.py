@@ -12,7 +12,7 @@ from council_backend.models import PlanningApplication
 from council_backend.validation import not_found, query_param
 
 blueprint = Blueprint("planning", __name__)
-REFERENCE_PATTERN = re.compile(r"^\d{2}/\d{5}/[A-Z]{2,5}$")
+REFERENCE_PATTERN = re.compile(r"^[0-9]{2}/[0-9]{5}/[A-Z]{2,5}$")
 
 
 @blueprint.get("/planning/applications")

@@ -11,7 +11,9 @@ from flask import request
 from council_backend.errors import ApiError, invalid
 from councils.postcode import canonical_postcode
 
-UPRN_PATTERN = re.compile(r"^\d{12}$")
+# ASCII digits only: `\d` and str.isdigit also accept "²" or "٣", which int() refuses or the database never holds.
+DIGITS = re.compile(r"[0-9]+")
+UPRN_PATTERN = re.compile(r"^[0-9]{12}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{7,20}$")
 # Control characters other than tab and line breaks: they break XML output and mean nothing to staff.
@@ -53,6 +55,13 @@ def text_field(
 def query_param(name: str, required: bool = True, max_length: int = MAX_QUERY_LENGTH) -> str | None:
     """Read a query-string parameter with the same rules as `text_field`."""
     return text_field(request.args.to_dict(), name, max_length, required=required)
+
+
+def whole_number(raw: str | None, max_digits: int) -> int | None:
+    """The number an id or count is written as in ASCII digits (at most ``max_digits``), else None."""
+    if raw is None or len(raw) > max_digits or not DIGITS.fullmatch(raw):
+        return None
+    return int(raw)
 
 
 def uprn_value(raw: str | None, label: str = "uprn") -> str:

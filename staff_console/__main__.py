@@ -13,12 +13,15 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from staff_console.config import ConsoleConfig
-from staff_console.db import ROLES, AuditEntry, User, make_engine, make_sessions
+from staff_console.db import ROLES, AuditEntry, User, end_sessions, make_engine, make_sessions
 from staff_console.retention import DailyRetention, TrackerStoreCleaner, expire
 
 
 def create_user(config: ConsoleConfig, username: str, password: str, role: str) -> None:
-    """Create (or reset the password and role of) a staff account; the password is stored hashed."""
+    """Create (or reset the password and role of) a staff account; the password is stored hashed.
+
+    Resetting ends the account's sessions: whoever holds a copy of its cookie is signed out.
+    """
     if len(password) < 10:
         raise SystemExit("Passwords need at least 10 characters.")
     sessions = make_sessions(make_engine(config.db_url))
@@ -27,6 +30,8 @@ def create_user(config: ConsoleConfig, username: str, password: str, role: str) 
     if user is None:
         user = User(username=username)
         db.add(user)
+    else:
+        end_sessions(db, user.id)
     user.password_hash = generate_password_hash(password)
     user.role = role
     db.add(AuditEntry(username="(command line)", action="account", detail=f"{username} set up as {role}"))

@@ -6,7 +6,9 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 
 from connectors.directory import DirectoryConnector
 from connectors.settings import ConnectorSettings
@@ -28,6 +30,7 @@ def create_app(config: ConsoleConfig | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=config.session_minutes),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.secure_cookie,
         CONSOLE=config,
     )
     sessions = make_sessions(make_engine(config.db_url))
@@ -47,8 +50,29 @@ def create_app(config: ConsoleConfig | None = None) -> Flask:
     app.teardown_appcontext(lambda _error: sessions.remove())
     for module in (auth, inbox, conversations, training, insights):
         app.register_blueprint(module.blueprint)
+    _limit_sign_ins(app, config)
+    app.after_request(_no_framing)
     app.add_url_rule("/health", "health", _health)
     return app
+
+
+def _limit_sign_ins(app: Flask, config: ConsoleConfig) -> None:
+    """Failed sign-ins are limited per username and per client address (Flask-Limiter, one limiter per app)."""
+    limiter = Limiter(key_func=get_remote_address, app=app, storage_uri=config.rate_limit_storage,
+                      strategy="moving-window", headers_enabled=True)
+    view = app.view_functions["auth.login"]
+    for limit, key in ((config.login_limit_account, auth.sign_in_account),
+                       (config.login_limit_address, get_remote_address)):
+        view = limiter.limit(limit, key_func=key, methods=["POST"], deduct_when=auth.failed_sign_in)(view)
+    app.view_functions["auth.login"] = view
+    app.extensions["staff_console"]["limiter"] = limiter
+
+
+def _no_framing(response: Response) -> Response:
+    """No other site may show the console in a frame (clickjacking a publisher into retraining or publishing)."""
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'; object-src 'none'; base-uri 'none'"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
 
 
 def _health() -> Any:

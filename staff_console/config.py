@@ -28,8 +28,13 @@ class ConsoleConfig:
     measure, before the gate counts it as worse; 0 is strict]; ``CONSOLE_RETENTION_DAYS`` [the council profile's
     ``conversation_retention_days``, 90]; ``CONSOLE_RETENTION_SCHEDULE`` [on: the service deletes expired
     conversations daily; off where cron or a systemd timer runs ``python -m staff_console retention``];
-    ``COUNCIL_API_URL`` and ``COUNCIL_API_KEY``: the council's A to Z, where editors add residents' words to a
-    service (read by ``connectors.settings``).
+    ``CONSOLE_SECURE_COOKIE`` [0: ``make run`` serves plain HTTP on loopback; set 1 behind HTTPS so the session
+    cookie never travels unencrypted];
+    ``CONSOLE_LOGIN_LIMIT_ACCOUNT`` [5 per minute; 20 per hour] and ``CONSOLE_LOGIN_LIMIT_ADDRESS`` [20 per minute;
+    100 per hour]: failed sign-ins allowed per username and per client address before the console answers 429;
+    ``CONSOLE_RATE_LIMIT_STORAGE`` [memory://; for example redis://127.0.0.1:6379/0 so several console processes
+    count together]; ``COUNCIL_API_URL`` and ``COUNCIL_API_KEY``: the council's A to Z, where editors add
+    residents' words to a service (read by ``connectors.settings``).
     """
 
     db_url: str = f"sqlite:///{ROOT / 'run' / 'staff_console.db'}"
@@ -46,6 +51,10 @@ class ConsoleConfig:
     models_dir: Path = ROOT / "models"
     finetune_fraction: float = 0.05
     gate_tolerance: int = 1
+    secure_cookie: bool = False
+    login_limit_account: str = "5 per minute; 20 per hour"
+    login_limit_address: str = "20 per minute; 100 per hour"
+    rate_limit_storage: str = "memory://"
     # Compare the first retrain with the model Rasa runs (off only where tests start from an empty registry).
     adopt_running_model: bool = True
     root: Path = ROOT  # the repository: where Rasa runs and finds the project's components
@@ -71,11 +80,15 @@ class ConsoleConfig:
             ("finetune_fraction", "CONSOLE_FINETUNE_FRACTION", float),
             ("gate_tolerance", "CONSOLE_GATE_TOLERANCE", int),
             ("retention_days", "CONSOLE_RETENTION_DAYS", int),
+            ("secure_cookie", "CONSOLE_SECURE_COOKIE", _flag),
+            ("login_limit_account", "CONSOLE_LOGIN_LIMIT_ACCOUNT", str),
+            ("login_limit_address", "CONSOLE_LOGIN_LIMIT_ADDRESS", str),
+            ("rate_limit_storage", "CONSOLE_RATE_LIMIT_STORAGE", str),
         ):
             if env.get(key):
                 values[name] = kind(env[key])
         if env.get("CONSOLE_RETENTION_SCHEDULE"):
-            values["retention_schedule"] = env["CONSOLE_RETENTION_SCHEDULE"].lower() not in ("0", "false", "no", "off")
+            values["retention_schedule"] = _flag(env["CONSOLE_RETENTION_SCHEDULE"])
         values.update(overrides)
         config = cls(**values)
         if config.db_url.startswith("sqlite:///"):
@@ -87,3 +100,12 @@ class ConsoleConfig:
         if self.retention_days is not None:
             return self.retention_days
         return current_profile().conversation_retention_days
+
+def _flag(value: str) -> bool:
+    """1/true/yes/on or 0/false/no/off; anything else is a mistake worth stopping for."""
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected 1 or 0, got {value!r}")

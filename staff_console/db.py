@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, String, Text, create_engine
+from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, scoped_session, sessionmaker
 
@@ -32,6 +32,21 @@ class User(Base):
     def can(self, role: str) -> bool:
         """Whether this account holds ``role`` or a higher one."""
         return ROLES.index(self.role) >= ROLES.index(role)
+
+
+class StaffSession(Base):
+    """A signed-in browser. The cookie only names it, so signing out or a new password ends it, copies included."""
+
+    __tablename__ = "staff_sessions"
+    id = Column(String(64), primary_key=True)  # random; the signed session cookie carries it
+    user_id = Column(Integer, ForeignKey("users.id"), nullable=False, index=True)
+    created_at = Column(DateTime, default=utcnow)
+    seen_at = Column(DateTime, default=utcnow, index=True)
+
+
+def end_sessions(db: Session, user_id: int) -> None:
+    """End every session of an account (its password changed): copied cookies stop working too."""
+    db.execute(delete(StaffSession).where(StaffSession.user_id == user_id))
 
 
 class Correction(Base):

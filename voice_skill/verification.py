@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
 import posixpath
-import threading
+import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -22,12 +24,19 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
+from urllib3.exceptions import HTTPError as TransportError
 
 CERT_URL_HEADER = "SignatureCertChainUrl"
 SIGNATURE_256_HEADER = "Signature-256"
 SIGNATURE_HEADER = "Signature"
 ECHO_API_DOMAIN = "echo-api.amazon.com"
 MAX_TIMESTAMP_AGE = 150  # seconds, Amazon's tolerance
+# Amazon's certificate URLs use only these characters. Refusing everything else (backslash, "@", "%", "?", "#",
+# spaces) means no URL parser can read another host, port or path into them than the one checked here.
+CERT_URL_CHARACTERS = re.compile(r"^[A-Za-z0-9._~:/-]+$")
+MAX_CHAIN_BYTES = 64 * 1024  # Amazon's chain is about 6 KB
+CHAIN_CACHE_SIZE = 32  # Amazon signs with one certificate at a time; a few URLs cover a rotation
+READ_SIZE = 8192
 
 
 class RequestRejected(Exception):
@@ -52,19 +61,21 @@ class VerifierSettings:
     cert_path_prefix: str = "/echo.api/"
     san: str = ECHO_API_DOMAIN
     max_timestamp_age: float = MAX_TIMESTAMP_AGE
-    fetch_timeout: float = 3.0
+    fetch_timeout: float = 3.0  # total deadline for fetching a chain (each read is bounded by it too)
+    max_chain_bytes: int = MAX_CHAIN_BYTES
+    chain_cache_size: int = CHAIN_CACHE_SIZE
     allow_sha1_signature: bool = False
     trust_roots: list[x509.Certificate] | None = None  # None: system roots (certifi)
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.timezone.utc))
 
 
 class RequestVerifier:
-    """Checks one request's headers and raw body; certificate chains are cached by URL."""
+    """Checks one request's headers and raw body; chains that validated are cached by URL, a bounded few."""
 
     def __init__(self, settings: VerifierSettings | None = None) -> None:
         self.settings = settings or VerifierSettings()
-        self._chains: dict[str, list[x509.Certificate]] = {}
-        self._lock = threading.Lock()
+        # lru_cache keeps no result when the call raises, so only chains that validated are kept.
+        self.validated_chain = functools.lru_cache(maxsize=self.settings.chain_cache_size)(self._validated_chain)
         self._store: Store | None = None
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> None:
@@ -72,18 +83,25 @@ class RequestVerifier:
         cert_url = headers.get(CERT_URL_HEADER)
         if not cert_url:
             raise RequestRejected(f"missing {CERT_URL_HEADER} header")
-        self.check_cert_url(cert_url)
-        chain = self.chain(cert_url)
-        self.check_chain(chain)
+        chain = self.validated_chain(self.check_cert_url(cert_url))
+        self.check_chain(chain)  # again: a cached certificate may have expired since
         self.check_signature(chain[0], headers, body)
         self.check_timestamp(body)
 
-    def check_cert_url(self, url: str) -> None:
-        """https://s3.amazonaws.com[:443]/echo.api/... only (host case-insensitive, path normalised)."""
+    def check_cert_url(self, url: str) -> str:
+        """https://s3.amazonaws.com[:443]/echo.api/... only; returns the URL rebuilt from the checked parts.
+
+        Scheme and host are case-insensitive, the path is case-sensitive and normalised (Amazon's rules).
+        Userinfo, backslashes, percent escapes, query and fragment are refused outright.
+        """
+        if not CERT_URL_CHARACTERS.match(url):
+            raise RequestRejected("certificate URL has characters Amazon's never have")
         parts = urlsplit(url)
-        if parts.scheme.lower() not in self.settings.cert_schemes:
+        scheme = parts.scheme.lower()
+        if scheme not in self.settings.cert_schemes:
             raise RequestRejected("certificate URL scheme not allowed")
-        if (parts.hostname or "").lower() not in self.settings.cert_hosts:
+        host = (parts.hostname or "").lower()
+        if host not in self.settings.cert_hosts:
             raise RequestRejected("certificate URL host not allowed")
         try:
             port = parts.port
@@ -94,21 +112,32 @@ class RequestVerifier:
         path = posixpath.normpath(parts.path) if parts.path else ""
         if not path.startswith(self.settings.cert_path_prefix):
             raise RequestRejected("certificate URL path not allowed")
+        return f"{scheme}://{host}{f':{port}' if port is not None else ''}{path}"
 
-    def chain(self, url: str) -> list[x509.Certificate]:
-        """The PEM chain at the URL (leaf first), downloaded once and cached."""
-        with self._lock:
-            cached = self._chains.get(url)
-        if cached is not None:
-            return cached
+    def _validated_chain(self, url: str) -> list[x509.Certificate]:
+        chain = self.fetch_chain(url)
+        self.check_chain(chain)
+        return chain
+
+    def fetch_chain(self, url: str) -> list[x509.Certificate]:
+        """The PEM chain at a checked URL (leaf first): at most max_chain_bytes, within fetch_timeout in all."""
+        limit, deadline = self.settings.max_chain_bytes, time.monotonic() + self.settings.fetch_timeout
         try:
-            response = requests.get(url, timeout=self.settings.fetch_timeout, allow_redirects=False)
-            response.raise_for_status()
-            chain = x509.load_pem_x509_certificates(response.content)
-        except (requests.RequestException, ValueError) as error:
+            # Plain bytes only (no gzip to inflate past the cap); read1 returns what has arrived, so the
+            # deadline is checked at least once per read timeout however slowly the server drips.
+            with requests.get(url, timeout=self.settings.fetch_timeout, allow_redirects=False, stream=True,
+                              headers={"Accept-Encoding": "identity"}) as response:
+                response.raise_for_status()
+                body = bytearray()
+                while block := response.raw.read1(READ_SIZE, decode_content=False):
+                    body += block
+                    if len(body) > limit:
+                        raise RequestRejected(f"certificate chain is larger than {limit:,} bytes")
+                    if time.monotonic() > deadline:
+                        raise RequestRejected("certificate chain took too long to download")
+            chain = x509.load_pem_x509_certificates(bytes(body))
+        except (requests.RequestException, TransportError, ValueError) as error:
             raise RequestRejected("certificate chain could not be loaded") from error
-        with self._lock:
-            self._chains[url] = chain
         return chain
 
     def _trust_store(self) -> Store:

@@ -228,3 +228,19 @@ def test_concurrent_reports_get_distinct_ids(open311):
     with ThreadPoolExecutor(max_workers=10) as pool:
         ids = list(pool.map(report, range(30)))
     assert len(set(ids)) == 30
+
+
+def test_a_georeport_client_without_a_key_reads_in_json_and_xml_but_cannot_report(backend):
+    """GeoReport v2: service lists, definitions and request lookups are public; api_key is for creating."""
+    keyless = Open311Client(ConnectorSettings(council_api_url=backend.url))
+    assert [s.service_code for s in keyless.services()][0] == "POTH"
+    assert [a.code for a in keyless.service_definition("FLYT").attributes] == ["size", "hazardous"]
+    assert keyless.get_request("10231").status == "open"
+    for path in ("services.xml", "services/FLYT.xml", "requests.xml", "requests/10231.xml"):
+        answer = requests.get(f"{backend.url}/open311/v2/{path}", timeout=3)
+        assert answer.status_code == 200, path
+        assert answer.headers["Content-Type"].startswith("text/xml")
+        ElementTree.fromstring(answer.content)
+    with pytest.raises(Rejected) as refused:
+        keyless.create_request("POTH", "Hole", address_string="Mill Lane")
+    assert refused.value.status == 403

@@ -161,9 +161,30 @@ def test_create_with_bad_api_key_is_403_in_both_formats(anonymous):
     assert ElementTree.fromstring(xml.data).find("error/code").text == "403"
 
 
-def test_open311_reads_also_need_the_key(anonymous):
-    assert anonymous.get(f"{BASE}/services.json").status_code == 403
-    assert anonymous.get(f"{BASE}/services.json", query_string={"api_key": API_KEY}).status_code == 200
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_open311_reads_are_public_as_georeport_v2_says(anonymous, fmt):
+    for path in (f"services.{fmt}", f"services/FLYT.{fmt}", f"requests.{fmt}", f"requests/10231.{fmt}",
+                 f"requests.{fmt}?service_request_id=10231,10233"):
+        answer = anonymous.get(f"{BASE}/{path}")
+        assert answer.status_code == 200, path
+    assert anonymous.get(f"{BASE}/services.json", query_string={"api_key": "wrong"}).status_code == 200
+
+
+def test_creating_a_request_without_the_key_is_403_in_both_formats(anonymous):
+    for fmt in ("json", "xml"):
+        answer = create(anonymous, fmt=fmt)
+        assert answer.status_code == 403, fmt
+    assert "api_key" in create(anonymous).get_json()[0]["description"]
+
+
+@pytest.mark.parametrize("request_id", ["²", "¹²³", "١٠٢٣١", "10231²", "+10231", " 10231", "1e3", "0x10"])
+def test_request_ids_in_other_digits_are_404_not_500(client, request_id):
+    for fmt in ("json", "xml"):
+        answer = client.get(f"{BASE}/requests/{request_id}.{fmt}")
+        assert answer.status_code == 404, (request_id, fmt)
+    listed = client.get(f"{BASE}/requests.json", query_string={"service_request_id": f"{request_id},10231"})
+    assert listed.status_code == 200
+    assert [r["service_request_id"] for r in listed.get_json()] == ["10231"]
 
 
 def test_list_by_ids_keeps_the_order_asked_and_skips_unknown(client):

@@ -1,10 +1,16 @@
 """Addresses, council tax, planning, libraries, contacts, cases and the API key, via Flask's test client."""
 
 import logging
+import os
+import subprocess
+import sys
 
+import pytest
 import yaml
 
-from tests.backend_server import API_KEY
+from council_backend import create_app
+from council_backend.settings import MissingApiKey
+from tests.backend_server import API_KEY, REPO_ROOT, free_port
 
 
 def test_health_needs_no_api_key(anonymous):
@@ -24,11 +30,46 @@ def test_request_with_wrong_api_key_is_refused(anonymous):
     assert response.status_code == 401
 
 
-def test_backend_without_api_key_is_open_and_logs_a_warning(make_app, caplog):
+def test_backend_without_api_key_refuses_to_start(make_app):
+    with pytest.raises(MissingApiKey, match="COUNCIL_BACKEND_ALLOW_NO_KEY=1"):
+        make_app(API_KEY=None)
+
+
+def test_backend_without_api_key_is_open_only_as_an_explicit_demo_with_a_loud_warning(make_app, caplog):
     with caplog.at_level(logging.WARNING):
-        app = make_app(API_KEY=None)
-    assert "No API key is set" in caplog.text
+        app = make_app(API_KEY=None, ALLOW_NO_KEY=True)
+    assert "WARNING: no API key" in caplog.text and "Local demonstration only" in caplog.text
     assert app.test_client().get("/libraries").status_code == 200
+
+
+def test_the_demo_without_a_key_is_asked_for_with_its_own_variable(tmp_path, monkeypatch):
+    monkeypatch.delenv("COUNCIL_API_KEY", raising=False)
+    monkeypatch.setenv("COUNCIL_BACKEND_DB_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    for value in ("", "0", "yes please"):
+        monkeypatch.setenv("COUNCIL_BACKEND_ALLOW_NO_KEY", value)
+        with pytest.raises(MissingApiKey):
+            create_app()
+    monkeypatch.setenv("COUNCIL_BACKEND_ALLOW_NO_KEY", "1")
+    assert create_app().test_client().get("/libraries").status_code == 200
+
+
+def test_run_command_without_a_key_exits_saying_how_to_start(tmp_path):
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("COUNCIL_API_KEY", "COUNCIL_BACKEND_ALLOW_NO_KEY")}
+    env.update(COUNCIL_BACKEND_DB_URL=f"sqlite:///{tmp_path / 'refused.db'}", PYTHONPATH=str(REPO_ROOT))
+    finished = subprocess.run([sys.executable, "-m", "council_backend", "--port", str(free_port())], cwd=REPO_ROOT,
+                              env=env, capture_output=True, text=True, timeout=60)
+    assert finished.returncode != 0
+    assert "set COUNCIL_API_KEY" in finished.stderr and "COUNCIL_BACKEND_ALLOW_NO_KEY=1" in finished.stderr
+
+
+def test_ids_and_counts_in_other_digits_are_refused_not_a_500(client):
+    """'²'.isdigit() is true but int('²') raises; '٣' is a digit int() reads as 3."""
+    for path in ("/services/search?q=bins&limit=²", "/services/search?q=bins&limit=٣"):
+        answer = client.get(path)
+        assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_request", path
+    assert client.get("/addresses/١٠٠٠٩٠٠٠٠٠٠١").status_code in (400, 404)
+    assert client.get("/planning/applications/٢٤/٠١٢٣٤/FUL").status_code in (400, 404)
 
 
 def test_addresses_by_postcode_accept_any_spacing_and_case(client):

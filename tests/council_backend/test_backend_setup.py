@@ -59,7 +59,7 @@ def test_database_url_clock_and_key_come_from_the_environment(tmp_path, monkeypa
 
 
 def test_in_memory_database_works(tmp_path):
-    app = create_app({"DATABASE_URL": "sqlite://", "API_KEY": None, "NOW": FIXED_NOW})
+    app = create_app({"DATABASE_URL": "sqlite://", "API_KEY": None, "ALLOW_NO_KEY": True, "NOW": FIXED_NOW})
     assert len(app.test_client().get("/libraries").get_json()) == 3
 
 

@@ -6,18 +6,22 @@ import base64
 import datetime as dt
 import json
 import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from tests.voice_skill.conftest import load_fixture
+from voice_skill import verification
 from voice_skill.app import create_app
 from voice_skill.verification import RequestRejected, RequestVerifier, VerifierSettings
 
@@ -73,18 +77,33 @@ def make_signer(san: str = "echo-api.amazon.com", expired: bool = False) -> Sign
 
 
 class CertServer:
-    """Serves PEM chains from 127.0.0.1 under /echo.api/, as S3 serves Amazon's."""
+    """Serves PEM chains from 127.0.0.1 under /echo.api/, as S3 serves Amazon's; counts what was fetched.
+
+    A file under /echo.api/slow/ is sent 100 bytes at a time, 50 ms apart, as a server dripping its answer would.
+    """
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
-        files = self.files
+        self.hits: Counter[str] = Counter()
+        files, hits = self.files, self.hits
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
+                hits[self.path] += 1
                 body = files.get(self.path)
                 self.send_response(200 if body else 404)
+                self.send_header("Content-Length", str(len(body or b"")))
                 self.end_headers()
-                self.wfile.write(body or b"")
+                try:
+                    if body and self.path.startswith("/echo.api/slow/"):
+                        for start in range(0, len(body), 100):
+                            self.wfile.write(body[start:start + 100])
+                            self.wfile.flush()
+                            time.sleep(0.05)
+                    else:
+                        self.wfile.write(body or b"")
+                except OSError:
+                    pass  # the verifier stopped reading
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -93,9 +112,9 @@ class CertServer:
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def publish(self, name: str, signer: Signer) -> str:
+    def publish(self, name: str, signer: Signer, padding: bytes = b"") -> str:
         self.files[f"/echo.api/{name}"] = signer.leaf.public_bytes(serialization.Encoding.PEM) + signer.ca.public_bytes(
-            serialization.Encoding.PEM)
+            serialization.Encoding.PEM) + padding
         return f"http://127.0.0.1:{self.port}/echo.api/{name}"
 
 
@@ -240,3 +259,106 @@ def test_request_for_another_skill_is_refused_when_the_skill_id_is_set() -> None
     response = client.post("/alexa", json=load_fixture("launch_request.jovo.json"))
     assert response.status_code == 400
     assert response.get_json()["error"] == "wrong_skill"
+
+
+FORGED_CERTIFICATE_URLS = [
+    # urlsplit reads s3.amazonaws.com, requests connects to 10.0.0.5:8443 (the parser mismatch of issue 9).
+    "https://10.0.0.5:8443\\@s3.amazonaws.com/echo.api/x.pem",
+    "https://10.0.0.5:8443\\@s3.amazonaws.com:443/echo.api/x.pem",
+    "https://s3.amazonaws.com\\@10.0.0.5/echo.api/x.pem",
+    "https://user@s3.amazonaws.com/echo.api/x.pem",
+    "https://user:secret@s3.amazonaws.com/echo.api/x.pem",
+    "https://s3.amazonaws.com/echo.api/x.pem?redirect=http://10.0.0.5/",
+    "https://s3.amazonaws.com/echo.api/x.pem#fragment",
+    "https://s3.amazonaws.com/echo.api/x.pem?",
+    "https://s3.amazonaws.com/echo.api\\..\\..\\x.pem",
+    "https://s3.amazonaws.com/echo.api/%2e%2e/x.pem",
+    "https://s3.amazonaws.com /echo.api/x.pem",
+    "https://s3.amazonaws.com\t/echo.api/x.pem",
+    "https://s3.amazonaws.com./echo.api/x.pem",
+    "https://[::1]/echo.api/x.pem",
+    "https://s3.amazonaws.com:443:8443/echo.api/x.pem",
+    "https://s3.amazonaws.com//echo.api/x.pem",
+]
+
+
+class RecordingGet:
+    """Stands in for requests.get: records each URL asked for and fails as an unreachable host would."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    def __call__(self, url: str, **_kwargs: Any) -> Any:
+        self.urls.append(url)
+        raise requests.ConnectionError("no network in this test")
+
+
+@pytest.mark.parametrize("url", FORGED_CERTIFICATE_URLS)
+def test_forged_certificate_urls_are_refused_and_nothing_is_fetched(url: str, monkeypatch: pytest.MonkeyPatch,
+                                                                    signer: Signer) -> None:
+    fetches = RecordingGet()
+    monkeypatch.setattr(verification.requests, "get", fetches)
+    body = fresh_body()
+    with pytest.raises(RequestRejected):
+        RequestVerifier().verify({"SignatureCertChainUrl": url, "Signature-256": signer.sign(body)}, body)
+    assert fetches.urls == []
+
+
+def test_the_chain_is_fetched_from_the_url_rebuilt_from_the_checked_parts(monkeypatch: pytest.MonkeyPatch,
+                                                                          signer: Signer) -> None:
+    fetches = RecordingGet()
+    monkeypatch.setattr(verification.requests, "get", fetches)
+    body = fresh_body()
+    for url in ("HTTPS://S3.AmazonAWS.com:443/echo.api/../echo.api/./echo-api-cert-12.pem",
+                "https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem"):
+        with pytest.raises(RequestRejected, match="could not be loaded"):
+            RequestVerifier().verify({"SignatureCertChainUrl": url, "Signature-256": signer.sign(body)}, body)
+    assert fetches.urls == ["https://s3.amazonaws.com:443/echo.api/echo-api-cert-12.pem",
+                            "https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem"]
+
+
+def test_a_chain_larger_than_64_kb_is_refused(signer: Signer, cert_server: CertServer) -> None:
+    # A valid chain followed by text PEM readers skip: without a cap the whole body is read and accepted.
+    url = cert_server.publish("padded.pem", signer, padding=b"# padding\n" * 7000)
+    verifier = RequestVerifier(test_settings(signer, cert_server))
+    body = fresh_body()
+    with pytest.raises(RequestRejected, match="larger than 65,536 bytes"):
+        verifier.verify({"SignatureCertChainUrl": url, "Signature-256": signer.sign(body)}, body)
+    cert_server.publish("unpadded.pem", signer)
+    verifier.verify({"SignatureCertChainUrl": url.replace("padded", "unpadded"),
+                     "Signature-256": signer.sign(body)}, body)
+
+
+def test_a_chain_dripped_slower_than_the_total_deadline_is_refused(signer: Signer, cert_server: CertServer) -> None:
+    # Each 100-byte piece comes well within the per-read timeout; the whole chain takes far longer than 0.3 s.
+    url = cert_server.publish("slow/chain.pem", signer)
+    settings = test_settings(signer, cert_server)
+    settings.fetch_timeout = 0.3
+    body = fresh_body()
+    with pytest.raises(RequestRejected, match="too long"):
+        RequestVerifier(settings).verify({"SignatureCertChainUrl": url, "Signature-256": signer.sign(body)}, body)
+
+
+def test_only_chains_that_validated_are_cached(signer: Signer, cert_server: CertServer) -> None:
+    verifier = RequestVerifier(test_settings(signer, cert_server))
+    impostor = make_signer()  # a CA the verifier does not trust
+    bad_url = cert_server.publish("impostor-cached.pem", impostor)
+    good_url = cert_server.publish("good-cached.pem", signer)
+    body = fresh_body()
+    for _ in range(2):
+        with pytest.raises(RequestRejected, match="not trusted"):
+            verifier.verify({"SignatureCertChainUrl": bad_url, "Signature-256": impostor.sign(body)}, body)
+        verifier.verify({"SignatureCertChainUrl": good_url, "Signature-256": signer.sign(body)}, body)
+    assert cert_server.hits["/echo.api/impostor-cached.pem"] == 2  # fetched each time, never kept
+    assert cert_server.hits["/echo.api/good-cached.pem"] == 1
+
+
+def test_the_chain_cache_is_bounded(signer: Signer, cert_server: CertServer) -> None:
+    settings = test_settings(signer, cert_server)
+    settings.chain_cache_size = 2
+    verifier = RequestVerifier(settings)
+    body = fresh_body()
+    for number in range(5):
+        url = cert_server.publish(f"rotated-{number}.pem", signer)
+        verifier.verify({"SignatureCertChainUrl": url, "Signature-256": signer.sign(body)}, body)
+    assert verifier.validated_chain.cache_info().currsize == 2

@@ -9,7 +9,7 @@ import pytest
 
 from councils import current_profile
 from councils.apology import apology
-from web_chat.server import WebChatSettings, create_app
+from web_chat.server import MESSAGES_PER_ADDRESS_PER_MINUTE, WebChatSettings, create_app
 
 SENDER = "web-0123456789abcdef"
 
@@ -221,3 +221,20 @@ def test_rasa_not_listening_becomes_502(closed_port):
 
 def test_health():
     assert create_app(WebChatSettings()).test_client().get("/health").get_json() == {"status": "ok"}
+
+
+def test_one_address_is_limited_across_conversations_with_a_clear_answer(client, fake_rasa):
+    """A script that starts a new conversation for every message still meets the limit per address."""
+    one_address = {"REMOTE_ADDR": "192.0.2.10"}
+    for number in range(MESSAGES_PER_ADDRESS_PER_MINUTE):
+        answer = client.post("/api/message", json={"sender": f"web-{number}", "message": "hi"},
+                             environ_base=one_address)
+        assert answer.status_code == 200, number
+    refused = client.post("/api/message", json={"sender": "web-new", "message": "hi"}, environ_base=one_address)
+    assert refused.status_code == 429
+    assert refused.get_json() == {"error": "too_many_messages", "message": refused.get_json()["message"]}
+    assert "wait a minute" in refused.get_json()["message"]
+    assert len(fake_rasa.received) == MESSAGES_PER_ADDRESS_PER_MINUTE  # the refused one never reached Rasa
+    other = client.post("/api/message", json={"sender": "web-new", "message": "hi"},
+                        environ_base={"REMOTE_ADDR": "192.0.2.11"})
+    assert other.status_code == 200
