@@ -54,15 +54,14 @@ def main(argv: list[str] | None = None) -> int:
         create_user(config, args.username, password, args.role)
         print(f"Account {args.username} ({args.role}) is ready.")
         return 0
-    from werkzeug.serving import run_simple
-
+    from local_stack.wsgi import serve
     from staff_console.app import create_app
 
     print(f"Staff console  http://{args.host}:{args.port}/", flush=True)
     app = create_app(config)
     # The evaluation gate compares every retrain with the live model: evaluate it now, not after a correction.
     app.extensions["staff_console"]["trainer"].evaluate_live_in_background()
-    run_simple(args.host, args.port, app, threaded=True)
+    serve(app, args.host, args.port, "Staff console")
     return 0
 
 
