@@ -6,6 +6,11 @@ every ``Action`` of the package is registered as before) bound to 127.0.0.1 unle
 without CORS, and refuses ``/webhook`` and ``/actions`` with 401 unless the request carries
 ``Authorization: Bearer <ACTION_SERVER_TOKEN>``, the header Rasa sends from ``bot/endpoints.yml``.
 ``/health`` stays open: it tells nothing and the supervisor polls it.
+
+No action needs TensorFlow, but spaCy's stop words (``nlu_components.words``) import thinc, which imports
+TensorFlow whenever it is installed: 9 to 12 of the action server's 13 to 18 seconds to start on this machine,
+and a restarted action server is a gap in every conversation. ``main`` keeps TensorFlow out of this process
+(thinc then runs without it), so a restart takes a few seconds.
 """
 
 from __future__ import annotations
@@ -45,8 +50,21 @@ def create_server(token: str, package: str = "actions") -> Sanic:
     return app
 
 
+def keep_tensorflow_out() -> None:
+    """Make ``import tensorflow`` fail in this process (Python's documented ``sys.modules[name] = None``).
+
+    Raises:
+        RuntimeError: TensorFlow is already imported, so it is too late to keep it out.
+
+    """
+    if sys.modules.get("tensorflow") is not None:
+        raise RuntimeError("TensorFlow is already imported: call keep_tensorflow_out before the actions load")
+    sys.modules["tensorflow"] = None  # type: ignore[assignment]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the address, read the secret from the environment and serve until stopped."""
+    keep_tensorflow_out()
     parser = argparse.ArgumentParser(prog="python -m actions", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (loopback only)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))

@@ -17,9 +17,9 @@ import sys
 def with_auth_token(argv: list[str], environ: dict[str, str]) -> list[str]:
     """``argv`` with ``--auth-token`` from ``RASA_AUTH_TOKEN`` added to a ``run`` that names none."""
     token = environ.get("RASA_AUTH_TOKEN")
-    if not token or argv[:1] != ["run"] or "--auth-token" in argv:
+    if not token or argv[:1] != ["run"] or any(arg.split("=")[0] in ("--auth-token", "-t") for arg in argv):
         return argv
-    return [*argv, "--auth-token", token]
+    return [*argv, f"--auth-token={token}"]  # one argument: a token may begin with "-"
 
 
 def main() -> None:
