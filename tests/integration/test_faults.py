@@ -8,13 +8,13 @@ with SIGKILL in turn, and the test checks what a resident and the council would 
 
 - no turn is answered with nothing; every message gets an answer or an apology within 5 seconds (while the chat
   page itself is down, the page's script says it could not reach the assistant);
-- the killed service answers its health check again within 20 seconds, and the others were not restarted;
+- the killed service answers its health check again within 20 seconds (Rasa, which loads its model again,
+  within a looser bound: see ``RASA_BACK_SECONDS``), and the others were not restarted;
 - supervisord logged why it restarted the service;
 - no report reaches the council's systems twice;
 - a conversation Rasa was in the middle of when it was killed carries on where it was (the tracker store).
 
-One stack serves every kill: Rasa's restart loads its model once per kill, and the whole module stays near
-four minutes.
+One stack serves every kill, so Rasa loads its model twice in all; the module takes three to five minutes.
 """
 
 from __future__ import annotations
