@@ -34,7 +34,7 @@ API_KEY = "test-key-not-a-secret"
 # uses, so a new test lands in the right tier without anyone remembering to mark it.
 STACK_FIXTURES = frozenset({"model_path", "running_stack", "backend", "browser"})
 STACK_MODULES = frozenset({"test_page_in_browser.py", "test_console_in_browser.py", "test_rasa_project.py",
-                           "test_tf_loading.py"})
+                           "test_tf_loading.py", "test_supervisor.py", "test_action_server.py"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
