@@ -56,7 +56,7 @@ train: install spacy ## Train the model when config, domain, stories or NLU data
 	  $(RASA) train $(RASA_DATA) --out models --fixed-model-name council-$$fp || exit 1; fi; \
 	echo $$model > $(CURRENT_MODEL)
 
-run: train ## Set up, train if stale, start backend, actions, Rasa, chat page, Alexa endpoint; Ctrl-C stops all
+run: train ## Set up, train if stale, start every service supervised (one that dies restarts); Ctrl-C stops all
 	@# The model staff last published from the console wins (a roll back stays rolled back), else `make train`'s.
 	@published=$$($(PY) -m local_stack.models --published models); \
 	$(PY) -m local_stack --model $${published:-$(MODEL)} --rasa-port $(RASA_PORT) --actions-port $(ACTIONS_PORT) \

@@ -27,7 +27,14 @@ import requests
 
 from evaluation import resident as judge
 from evaluation.resident import ask
-from local_stack.services import Stack, actions_service, backend_service, rasa_service
+from local_stack.services import (
+    Stack,
+    actions_service,
+    backend_service,
+    embedded_endpoints,
+    new_secret,
+    rasa_service,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,25 +73,25 @@ def current_model() -> Path:
     return REPO_ROOT / pointer.read_text().strip()
 
 
-def start_stack(model: Path, work: Path, now: str) -> tuple[Stack, str]:
-    """Backend (fixed clock, temporary SQLite), actions and Rasa (SQLite tracker store), each a real process."""
+def start_stack(model: Path, work: Path, now: str) -> tuple[Stack, str, str]:
+    """Backend (fixed clock, temporary SQLite), actions and Rasa (SQLite tracker store), each a real process.
+
+    Returns the stack, Rasa's URL and its HTTP API token.
+    """
     endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        "action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n"
-        "lock_store:\n  type: in_memory\n"
-    )
+    endpoints.write_text(embedded_endpoints(work / "tracker.db"))
     backend_port, actions_port, rasa_port = free_port(), free_port(), free_port()
+    rasa_token, action_token = new_secret(), new_secret()
     stack = Stack(
         [
             backend_service(backend_port, API_KEY, db_url=f"sqlite:///{work / 'backend.db'}", now=now),
-            actions_service(actions_port, f"http://127.0.0.1:{backend_port}", API_KEY),
-            rasa_service(rasa_port, model, actions_port, endpoints=str(endpoints)),
+            actions_service(actions_port, f"http://127.0.0.1:{backend_port}", API_KEY, action_token),
+            rasa_service(rasa_port, model, actions_port, rasa_token, action_token, endpoints=str(endpoints)),
         ],
         log_dir=work / "logs",
     )
     stack.start()
-    return stack, f"http://127.0.0.1:{rasa_port}"
+    return stack, f"http://127.0.0.1:{rasa_port}", rasa_token
 
 
 def run_channel(rasa_url: str, channel: str, items: list[judge.Item], token: str | None) -> list[judge.Result]:
@@ -145,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                 model = Path(args.model) if args.model else current_model()
                 args.model = str(model)
                 print(f"Starting the stack with {model} ...", flush=True)
-                stack, rasa_url = start_stack(model, Path(work), args.now)
+                stack, rasa_url, args.token = start_stack(model, Path(work), args.now)
             for channel in channels:
                 started = time.monotonic()
                 results = run_channel(rasa_url.rstrip("/"), channel, items, args.token)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import requests
 
-from local_stack.services import ROOT, Stack, rasa_service
+from local_stack.services import ROOT, Stack, embedded_endpoints, new_secret, rasa_service
 from staff_console.config import ConsoleConfig
 from staff_console.sample_tracker import write_conversations
 from staff_console.testing import login, make_console
@@ -68,22 +68,23 @@ def page_times(work: Path, conversations: int) -> list[tuple[str, float]]:
 
 def correction_to_live(work: Path, model: Path, config: Path, finetune: float) -> float | None:
     endpoints = work / "endpoints.yml"
-    endpoints.write_text("action_endpoint:\n  url: http://127.0.0.1:9/webhook\n"
-                         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n"
-                         "lock_store:\n  type: in_memory\n")
-    port = free_port()
-    stack = Stack([rasa_service(port, model, 9, endpoints=str(endpoints))], log_dir=work / "logs")
+    endpoints.write_text(embedded_endpoints(work / "tracker.db", action_url="http://127.0.0.1:9/webhook"))
+    port, rasa_token = free_port(), new_secret()
+    api = {"token": rasa_token}  # Rasa's HTTP API token
+    stack = Stack([rasa_service(port, model, 9, rasa_token, new_secret(), endpoints=str(endpoints))],
+                  log_dir=work / "logs")
     print(f"starting Rasa with {model} ...", flush=True)
     stack.start()
     rasa = f"http://127.0.0.1:{port}"
     try:
         requests.post(f"{rasa}/webhooks/rest/webhook", json={"sender": "bench", "message": MESSAGE}, timeout=60)
-        before = requests.post(f"{rasa}/model/parse", json={"text": MESSAGE}, timeout=30).json()["intent"]
+        before = requests.post(f"{rasa}/model/parse", params=api, json={"text": MESSAGE}, timeout=30).json()["intent"]
         print(f"live model: {MESSAGE!r} -> {before['name']} {before['confidence']:.2f}", flush=True)
         data = work / "nlu_data"
         shutil.copytree(ROOT / "nlu_data", data)
         (work / "console").mkdir()
-        app, _ = make_console(work / "console", work / "tracker.db", data, rasa_url=rasa, train_config=config,
+        app, _ = make_console(work / "console", work / "tracker.db", data, rasa_url=rasa, rasa_token=rasa_token,
+                              train_config=config,
                               models_dir=work / "models", low_confidence=1.01, finetune_fraction=finetune)
         client = app.test_client()
         token = login(client, "publisher")
@@ -105,7 +106,8 @@ def correction_to_live(work: Path, model: Path, config: Path, finetune: float) -
             # Rasa loads a published model inside its event loop, so requests wait meanwhile: time each one.
             asked = time.perf_counter()
             try:
-                answer = requests.post(f"{rasa}/model/parse", json={"text": MESSAGE}, timeout=300).json()["intent"]
+                answer = requests.post(f"{rasa}/model/parse", params=api, json={"text": MESSAGE},
+                                       timeout=300).json()["intent"]
             except requests.RequestException as error:
                 print(f"  Rasa did not answer: {error}", flush=True)
                 answer = {"name": None}

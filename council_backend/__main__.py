@@ -5,17 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
-from types import FrameType
-
-from werkzeug.serving import make_server
 
 from council_backend.app import create_app
+from local_stack.wsgi import serve
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Serve the backend with werkzeug's threaded server until interrupted or terminated."""
+    """Serve the backend with waitress until interrupted or terminated."""
     parser = argparse.ArgumentParser(prog="python -m council_backend", description=__doc__)
     parser.add_argument("--host", default=os.environ.get("COUNCIL_BACKEND_HOST", "127.0.0.1"))
     parser.add_argument(
@@ -24,20 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    app = create_app()
-    server = make_server(args.host, args.port, app, threaded=True)
-
-    def _stop(signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
-    logging.getLogger("council_backend").info("Council backend listening on http://%s:%d", args.host, args.port)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve(create_app(), args.host, args.port, "Council backend")
     return 0
 
 

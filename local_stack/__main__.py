@@ -1,26 +1,29 @@
-"""`make run`: start the backend, action server, Rasa, chat page and Alexa skill endpoint; Ctrl-C stops them all."""
+"""`make run`: start the backend, action server, Rasa, chat page and Alexa skill endpoint; Ctrl-C stops them all.
+
+The services run under supervisord (local_stack/supervisor.py): one that dies is restarted, the others serve on,
+and the restart is logged with its reason. Only Ctrl-C (or SIGTERM) stops the stack.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import signal
 import sys
 import time
+import xmlrpc.client
 from pathlib import Path
 
-from local_stack.services import (
-    ROOT,
-    Stack,
-    actions_service,
-    backend_service,
-    chat_service,
-    console_service,
-    demo_site_service,
-    rasa_service,
-    voice_service,
-)
+from local_stack.services import RASA_TOKEN_ENV, ROOT, Ports, RunSecrets, run_command_services
+from local_stack.supervisor import SupervisedStack
+
+NO_SKILL_ID = """
+************************************************************************
+*  WARNING: ALEXA_SKILL_ID is not set. The Alexa endpoint starts with   *
+*  --any-skill for local use: it answers requests for ANY skill.        *
+*  Set ALEXA_SKILL_ID to the council's skill id before Alexa uses it.   *
+************************************************************************
+"""
 
 
 def main() -> int:
@@ -36,29 +39,17 @@ def main() -> int:
     parser.add_argument("--demo-port", type=int, default=int(os.environ.get("DEMO_PORT", 8090)))
     args = parser.parse_args()
 
-    # The backend and the action server share a key made for this run, unless one is configured.
     if not args.model.is_file():
         print(f"No trained model at {args.model}: run `make train` (make run does it for you).", file=sys.stderr)
         return 1
-    api_key = os.environ.get("COUNCIL_API_KEY") or secrets.token_urlsafe(24)
-    backend_url = f"http://127.0.0.1:{args.backend_port}"
-    rasa_url, chat_url = f"http://127.0.0.1:{args.rasa_port}", f"http://127.0.0.1:{args.chat_port}"
-    # The demonstration site may embed the widget for this run, beside the sites of the council's profile.
-    demo_origin = {"WIDGET_EXTRA_ORIGINS": f"http://127.0.0.1:{args.demo_port}"}
-    stack = Stack(
-        [
-            backend_service(args.backend_port, api_key),
-            actions_service(args.actions_port, backend_url, api_key),
-            rasa_service(args.rasa_port, args.model, args.actions_port, extra_env=demo_origin),
-            chat_service(args.chat_port, rasa_url, extra_env=demo_origin),
-            demo_site_service(args.demo_port, chat_url, rasa_url),
-            # Verification stays on: a real Alexa reaches this endpoint through a tunnel.
-            voice_service(args.voice_port, f"http://127.0.0.1:{args.rasa_port}"),
-            console_service(args.console_port, f"http://127.0.0.1:{args.rasa_port}",
-                            f"sqlite:///{ROOT / 'run' / 'tracker.db'}"),
-        ],
-        log_dir=ROOT / "run",
-    )
+    # Secrets made for this run unless configured: the backend's key (backend and action server), Rasa's API
+    # token (Rasa and the staff console) and the action server's secret (Rasa and the action server).
+    run_secrets = RunSecrets.from_env()
+    skill_id = os.environ.get("ALEXA_SKILL_ID") or None
+    ports = Ports(rasa=args.rasa_port, actions=args.actions_port, backend=args.backend_port, chat=args.chat_port,
+                  voice=args.voice_port, console=args.console_port, demo=args.demo_port)
+    stack = SupervisedStack(run_command_services(args.model, ports, run_secrets, skill_id=skill_id),
+                            run_dir=ROOT / "run", echo=True)
     stopping = False
 
     def stop(signum: int, frame: object) -> None:
@@ -71,6 +62,8 @@ def main() -> int:
     # us in the background hands us SIGINT ignored.
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if skill_id is None:
+        print(NO_SKILL_ID, file=sys.stderr, flush=True)
     print(f"Starting Council Assistant with {args.model} (logs in run/*.log) ...", flush=True)
     try:
         stack.start()
@@ -79,18 +72,29 @@ def main() -> int:
                 ("Council site with widget", f"http://127.0.0.1:{args.demo_port}/"),
                 ("Rasa (REST, socket.io)", f"http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook"),
                 ("Action server", f"http://127.0.0.1:{args.actions_port}/health"),
-                ("Council backend (stand-in)", f"{backend_url}/openapi.json"),
+                ("Council backend (stand-in)", f"http://127.0.0.1:{args.backend_port}/openapi.json"),
                 ("Alexa skill endpoint", f"http://127.0.0.1:{args.voice_port}/alexa"),
                 ("Staff console", f"http://127.0.0.1:{args.console_port}/")]
         for label, url in urls:
             print(f"  {label:<27}{url}")
-        print("Press Ctrl-C to stop.", flush=True)
+        print(f"Rasa's HTTP API needs ?token=<{RASA_TOKEN_ENV}>: set {RASA_TOKEN_ENV} before `make run` to "
+              "choose it (this run made its own).")
+        print("A service that stops is restarted (run/supervisord.log says why). Press Ctrl-C to stop.", flush=True)
+        given_up: set[str] = set()
         while True:
-            for service in stack.services:
-                if service.process is not None and service.process.poll() is not None:
-                    print(f"\n{service.name} stopped unexpectedly:\n{service.log_tail()}", file=sys.stderr)
-                    return 1
-            time.sleep(1)
+            if stack.process is not None and stack.process.poll() is not None:
+                print(f"\nsupervisord stopped unexpectedly:\n{stack.log_tail()}", file=sys.stderr)
+                return 1
+            try:
+                states = stack.states()
+            except (OSError, xmlrpc.client.Error):
+                states = {}  # supervisord is busy or restarting a service: ask again next time
+            for name, state in states.items():
+                if state == "FATAL" and name not in given_up:
+                    given_up.add(name)
+                    print(f"\n{name} keeps failing and is no longer restarted; the others serve on. Its log:\n"
+                          f"{stack.by_name(name).log_tail()}", file=sys.stderr, flush=True)
+            time.sleep(2)
     except KeyboardInterrupt:
         print("\nStopping ...", flush=True)
         return 0

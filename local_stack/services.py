@@ -1,8 +1,13 @@
-"""Each service of the local stack as a real process, started, health-checked and stopped together."""
+"""Each service of the local stack as a real process, started, health-checked and stopped together.
+
+Secrets are made per run by the caller (``new_secret``) and reach each process through its environment, never
+its command line (``ps`` shows command lines to every user of the machine).
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -15,7 +20,24 @@ import requests
 from evaluation.rasa_process import RASA_COMMAND, rasa_env
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+# The action server's shared secret, and Rasa's HTTP API token (nlu_components/rasa_cli.py reads it).
+ACTION_TOKEN_ENV = "ACTION_SERVER_TOKEN"
+RASA_TOKEN_ENV = "RASA_AUTH_TOKEN"
+
+
+def new_secret() -> str:
+    """A secret for one run (a key, a token), unguessable and safe in a URL or a header."""
+    return secrets.token_urlsafe(24)
+
+
+def embedded_endpoints(tracker_db: Path, action_url: str = "${ACTION_ENDPOINT_URL}") -> str:
+    """An endpoints.yml like bot/endpoints.yml with its own SQLite tracker store (tests, benchmarks).
+
+    The action endpoint sends the action server's shared secret, as bot/endpoints.yml does.
+    """
+    return (f"action_endpoint:\n  url: {action_url}\n  headers:\n    Authorization: Bearer ${{{ACTION_TOKEN_ENV}}}\n"
+            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n"
+            "lock_store:\n  type: in_memory\n")
 
 
 @dataclass
@@ -30,6 +52,10 @@ class Service:
     startup_seconds: float = 60.0
     # a key the health answer's JSON must carry with a value (Rasa's /status answers 200 even with no model)
     ready_key: str | None = None
+    # query parameters of the health check (Rasa's /status wants the API token)
+    health_params: dict[str, str] = field(default_factory=dict)
+    # seconds the process must stay up before a supervisor counts it as started (Rasa loads a model first)
+    settle_seconds: int = 3
     process: subprocess.Popen | None = None
     log_path: Path | None = None
 
@@ -44,18 +70,22 @@ class Service:
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
 
+    def healthy(self, timeout: float = 2) -> bool:
+        """Whether the health URL answers 200 (with the ready key's value, when one is named) right now."""
+        try:
+            answer = requests.get(self.health_url, params=self.health_params, timeout=timeout)
+            return answer.status_code == 200 and (self.ready_key is None or bool(answer.json().get(self.ready_key)))
+        except (requests.RequestException, ValueError):
+            return False
+
     def wait_ready(self) -> None:
         """Poll the health URL until it answers 200; fail with the log's tail when the process dies or stalls."""
         deadline = time.monotonic() + self.startup_seconds
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                answer = requests.get(self.health_url, timeout=2)
-                if answer.status_code == 200 and (self.ready_key is None or answer.json().get(self.ready_key)):
-                    return
-            except (requests.RequestException, ValueError):
-                pass
+            if self.healthy():
+                return
             time.sleep(0.5)
         raise RuntimeError(f"{self.name} not ready after {self.startup_seconds:.0f}s:\n{self.log_tail()}")
 
@@ -99,16 +129,17 @@ def backend_service(port: int, api_key: str | None, db_url: str | None = None,
     )
 
 
-def actions_service(port: int, backend_url: str, api_key: str | None, now: str | None = None) -> Service:
-    """The rasa-sdk action server, run as Rasa runs it; ``now`` fixes its clock as the backend's (tests)."""
-    env = {"COUNCIL_API_URL": backend_url}
+def actions_service(port: int, backend_url: str, api_key: str | None, token: str,
+                    now: str | None = None) -> Service:
+    """The rasa-sdk action server on loopback, answering only Rasa (``token``); ``now`` fixes its clock (tests)."""
+    env = {"COUNCIL_API_URL": backend_url, ACTION_TOKEN_ENV: token}
     if api_key:
         env["COUNCIL_API_KEY"] = api_key
     if now:
         env["ACTIONS_NOW"] = now
     return Service(
         name="actions",
-        command=[str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        command=[sys.executable, "-m", "actions", "--host", "127.0.0.1", "--port", str(port)],
         health_url=f"http://127.0.0.1:{port}/health",
         public_url=f"http://127.0.0.1:{port}/webhook",
         env=env,
@@ -116,23 +147,32 @@ def actions_service(port: int, backend_url: str, api_key: str | None, now: str |
     )
 
 
-def rasa_service(port: int, model: Path, actions_port: int,
+def rasa_service(port: int, model: Path, actions_port: int, auth_token: str, action_token: str,
                  endpoints: str = "bot/endpoints.yml", extra_env: dict[str, str] | None = None) -> Service:
-    """The Rasa server: REST and socket.io channels, HTTP API enabled."""
+    """The Rasa server: REST and socket.io channels, and its HTTP API behind ``auth_token`` (``?token=``).
+
+    No ``--cors``: no page of another origin may call the API (the chat page goes through its own proxy); the
+    socket.io channel answers the council's sites itself (web_chat/rasa_channel.py).
+    """
     if not Path(model).is_file():
         raise FileNotFoundError(f"No trained model at {model}: run `make train` first.")
+    if not auth_token or not action_token:
+        raise ValueError("Rasa needs its API token and the action server's secret")
     return Service(
         name="rasa",
         command=[
-            *RASA_COMMAND, "run", "--model", str(model), "--enable-api", "--cors", "*",
+            *RASA_COMMAND, "run", "--model", str(model), "--enable-api",
             "--port", str(port), "--endpoints", endpoints, "--credentials", "bot/credentials.yml",
             "--interface", "127.0.0.1",
         ],
         health_url=f"http://127.0.0.1:{port}/status",
         public_url=f"http://127.0.0.1:{port}",
-        env={"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook", **(extra_env or {})},
+        env={"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook", RASA_TOKEN_ENV: auth_token,
+             ACTION_TOKEN_ENV: action_token, **(extra_env or {})},
         startup_seconds=180,
         ready_key="model_file",
+        health_params={"token": auth_token},
+        settle_seconds=10,
     )
 
 
@@ -159,27 +199,35 @@ def demo_site_service(port: int, chat_url: str, rasa_url: str) -> Service:
     )
 
 
-def voice_service(port: int, rasa_url: str, no_verify: bool = False) -> Service:
-    """The Alexa skill endpoint; Amazon's request verification stays on unless no_verify is explicit."""
+def voice_service(port: int, rasa_url: str, no_verify: bool = False, skill_id: str | None = None,
+                  any_skill: bool = False) -> Service:
+    """The Alexa skill endpoint; Amazon's request verification stays on unless no_verify is explicit.
+
+    With verification on it answers only ``skill_id`` (``ALEXA_SKILL_ID``); ``any_skill`` is the explicit,
+    loudly logged choice to start without one (local use).
+    """
     command = [sys.executable, "-m", "voice_skill", "--host", "127.0.0.1", "--port", str(port), "--rasa-url", rasa_url]
     if no_verify:
         command.append("--no-verify")
+    if any_skill:
+        command.append("--any-skill")
     return Service(
         name="voice",
         command=command,
         health_url=f"http://127.0.0.1:{port}/health",
         public_url=f"http://127.0.0.1:{port}/alexa",
+        env={"ALEXA_SKILL_ID": skill_id or ""},
     )
 
 
-def console_service(port: int, rasa_url: str, tracker_db_url: str) -> Service:
-    """The staff console: reads transcripts from the tracker store, retrains and publishes to Rasa."""
+def console_service(port: int, rasa_url: str, rasa_token: str, tracker_db_url: str) -> Service:
+    """The staff console: reads transcripts from the tracker store, retrains and publishes to Rasa (its token)."""
     return Service(
         name="console",
         command=[sys.executable, "-m", "staff_console", "serve", "--host", "127.0.0.1", "--port", str(port)],
         health_url=f"http://127.0.0.1:{port}/health",
         public_url=f"http://127.0.0.1:{port}/",
-        env={"RASA_URL": rasa_url, "TRACKER_DB_URL": tracker_db_url},
+        env={"RASA_URL": rasa_url, RASA_TOKEN_ENV: rasa_token, "TRACKER_DB_URL": tracker_db_url},
     )
 
 
@@ -209,3 +257,60 @@ class Stack:
     def by_name(self, name: str) -> Service:
         """The service called name."""
         return next(service for service in self.services if service.name == name)
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The loopback port of each service of the run command."""
+
+    rasa: int
+    actions: int
+    backend: int
+    chat: int
+    voice: int
+    console: int
+    demo: int
+
+
+@dataclass(frozen=True)
+class RunSecrets:
+    """The secrets of one run: the backend's key, Rasa's API token and the action server's shared secret."""
+
+    api_key: str
+    rasa_token: str
+    action_token: str
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> RunSecrets:
+        """Each secret from the environment when configured, else made for this run."""
+        env = os.environ if environ is None else environ
+        return cls(api_key=env.get("COUNCIL_API_KEY") or new_secret(),
+                   rasa_token=env.get(RASA_TOKEN_ENV) or new_secret(),
+                   action_token=env.get(ACTION_TOKEN_ENV) or new_secret())
+
+
+def run_command_services(model: Path, ports: Ports, run_secrets: RunSecrets, skill_id: str | None = None,
+                         endpoints: str = "bot/endpoints.yml", tracker_db: Path = ROOT / "run" / "tracker.db",
+                         backend_db_url: str | None = None, now: str | None = None,
+                         console_env: dict[str, str] | None = None) -> list[Service]:
+    """Every service `make run` starts, in start order, wired to one another.
+
+    The fault-injection tests start this same list with their own ports, databases and clock.
+    """
+    backend_url = f"http://127.0.0.1:{ports.backend}"
+    rasa_url, chat_url = f"http://127.0.0.1:{ports.rasa}", f"http://127.0.0.1:{ports.chat}"
+    # The demonstration site may embed the widget for this run, beside the sites of the council's profile.
+    demo_origin = {"WIDGET_EXTRA_ORIGINS": f"http://127.0.0.1:{ports.demo}"}
+    console = console_service(ports.console, rasa_url, run_secrets.rasa_token, f"sqlite:///{tracker_db}")
+    console.env.update(console_env or {})
+    return [
+        backend_service(ports.backend, run_secrets.api_key, db_url=backend_db_url, now=now),
+        actions_service(ports.actions, backend_url, run_secrets.api_key, run_secrets.action_token, now=now),
+        rasa_service(ports.rasa, model, ports.actions, run_secrets.rasa_token, run_secrets.action_token,
+                     endpoints=endpoints, extra_env=demo_origin),
+        chat_service(ports.chat, rasa_url, extra_env=demo_origin),
+        demo_site_service(ports.demo, chat_url, rasa_url),
+        # Verification stays on: a real Alexa reaches this endpoint through a tunnel.
+        voice_service(ports.voice, rasa_url, skill_id=skill_id, any_skill=skill_id is None),
+        console,
+    ]

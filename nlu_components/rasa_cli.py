@@ -3,11 +3,23 @@
 The project starts Rasa this way wherever a model is loaded (``rasa run``, ``rasa test``, a fine-tuning
 ``rasa train``), so the patch of Rasa's internals is installed on purpose, in the process that needs it, and
 refused with a reason on a Rasa it was not written for (``nlu_components.tf_loading``).
+
+``RASA_AUTH_TOKEN`` in the environment becomes ``rasa run``'s ``--auth-token``: a token on the command line would
+be readable by every user of the machine (``ps``), the environment is not.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+
+
+def with_auth_token(argv: list[str], environ: dict[str, str]) -> list[str]:
+    """``argv`` with ``--auth-token`` from ``RASA_AUTH_TOKEN`` added to a ``run`` that names none."""
+    token = environ.get("RASA_AUTH_TOKEN")
+    if not token or argv[:1] != ["run"] or any(arg.split("=")[0] in ("--auth-token", "-t") for arg in argv):
+        return argv
+    return [*argv, f"--auth-token={token}"]  # one argument: a token may begin with "-"
 
 
 def main() -> None:
@@ -17,7 +29,7 @@ def main() -> None:
     tf_loading.install()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv[0] = "rasa"
+    sys.argv[:] = ["rasa", *with_auth_token(sys.argv[1:], dict(os.environ))]
     rasa_main()
 
 

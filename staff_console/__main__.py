@@ -83,8 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                       dt.datetime.now(dt.timezone.utc))
         print(f"Deleted {done.events} events of {done.conversations} conversations older than {days} days.")
         return 0
-    from werkzeug.serving import run_simple
-
+    from local_stack.wsgi import serve
     from staff_console.app import create_app
 
     print(f"Staff console  http://{args.host}:{args.port}/", flush=True)
@@ -92,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     # The evaluation gate compares every retrain with the live model: evaluate it now, not after a correction.
     app.extensions["staff_console"]["trainer"].evaluate_live_in_background()
     start_retention_schedule(app)
-    run_simple(args.host, args.port, app, threaded=True)
+    serve(app, args.host, args.port, "Staff console")
     return 0
 
 

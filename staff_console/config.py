@@ -18,7 +18,8 @@ class ConsoleConfig:
     """Where the console keeps its state, where it reads transcripts, how it trains and publishes.
 
     Environment variables (defaults in brackets): ``CONSOLE_DB_URL`` [sqlite:///run/staff_console.db],
-    ``TRACKER_DB_URL`` [sqlite:///run/tracker.db], ``RASA_URL`` [http://127.0.0.1:5005],
+    ``TRACKER_DB_URL`` [sqlite:///run/tracker.db], ``RASA_URL`` [http://127.0.0.1:5005], ``RASA_AUTH_TOKEN``
+    [none: Rasa's HTTP API token, which `make run` makes per run and hands to both],
     ``CONSOLE_SECRET_KEY`` [random per start: sessions end on restart], ``CONSOLE_SESSION_MINUTES`` [30],
     ``CONSOLE_LOW_CONFIDENCE`` [0.6], ``CONSOLE_DATA_DIR`` [nlu_data], ``CONSOLE_HELDOUT_DIR`` [nlu_heldout],
     ``CONSOLE_TRAIN_CONFIG`` [config.yml], ``CONSOLE_MODELS_DIR`` [models],
@@ -40,6 +41,7 @@ class ConsoleConfig:
     db_url: str = f"sqlite:///{ROOT / 'run' / 'staff_console.db'}"
     tracker_db_url: str = f"sqlite:///{ROOT / 'run' / 'tracker.db'}"
     rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str | None = None
     secret_key: str | None = None
     session_minutes: int = 30
     low_confidence: float = 0.6
@@ -73,7 +75,8 @@ class ConsoleConfig:
         values: dict[str, Any] = {}
         for name, key, kind in (
             ("db_url", "CONSOLE_DB_URL", str), ("tracker_db_url", "TRACKER_DB_URL", str),
-            ("rasa_url", "RASA_URL", str), ("secret_key", "CONSOLE_SECRET_KEY", str),
+            ("rasa_url", "RASA_URL", str), ("rasa_token", "RASA_AUTH_TOKEN", str),
+            ("secret_key", "CONSOLE_SECRET_KEY", str),
             ("session_minutes", "CONSOLE_SESSION_MINUTES", int), ("low_confidence", "CONSOLE_LOW_CONFIDENCE", float),
             ("data_dir", "CONSOLE_DATA_DIR", Path), ("heldout_dir", "CONSOLE_HELDOUT_DIR", Path),
             ("train_config", "CONSOLE_TRAIN_CONFIG", Path), ("models_dir", "CONSOLE_MODELS_DIR", Path),

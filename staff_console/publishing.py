@@ -16,9 +16,11 @@ from staff_console.registry import ModelRegistry, beside
 class Publisher:
     """Puts a registered model live; conversations stay in the tracker store."""
 
-    def __init__(self, sessions: scoped_session, registry: ModelRegistry, rasa_url: str, models_dir: Path) -> None:
+    def __init__(self, sessions: scoped_session, registry: ModelRegistry, rasa_url: str, models_dir: Path,
+                 rasa_token: str | None = None) -> None:
         self.sessions, self.registry = sessions, registry
         self.rasa_url, self.models_dir = rasa_url.rstrip("/"), Path(models_dir)
+        self.rasa_params = {"token": rasa_token} if rasa_token else {}  # Rasa's HTTP API token (``?token=``)
 
     def publish(self, record_id: int, username: str, reason: str, pinned: bool = False) -> None:
         """Load the model into Rasa, mark it live and record who did it and why.
@@ -31,7 +33,8 @@ class Publisher:
 
         """
         model = self.registry.path(record_id)
-        response = requests.put(f"{self.rasa_url}/model", json={"model_file": str(model)}, timeout=600)
+        response = requests.put(f"{self.rasa_url}/model", params=self.rasa_params, json={"model_file": str(model)},
+                                timeout=600)
         if response.status_code not in (200, 204):
             raise RuntimeError(f"Rasa refused the model: {response.status_code} {response.text[:300]}")
         self.registry.mark_live(record_id)

@@ -26,9 +26,10 @@ class ModelRegistry:
     """Models in the console database (``ModelRecord``): registering, finding the live one, adopting Rasa's."""
 
     def __init__(self, sessions: scoped_session, models_dir: Path, root: Path, rasa_url: str,
-                 adopt_running: bool = True) -> None:
+                 adopt_running: bool = True, rasa_token: str | None = None) -> None:
         self.sessions, self.models_dir, self.root = sessions, Path(models_dir), Path(root)
         self.rasa_url, self.adopt_running = rasa_url.rstrip("/"), adopt_running
+        self.rasa_params = {"token": rasa_token} if rasa_token else {}  # Rasa's HTTP API token (``?token=``)
 
     def register(self, model: Path, status: str = "candidate") -> int:
         """The registry id of ``model``, adding it when new."""
@@ -74,7 +75,8 @@ class ModelRegistry:
         if not self.adopt_running:
             return None
         try:
-            name = requests.get(f"{self.rasa_url}/status", timeout=10).json().get("model_file") or ""
+            answer = requests.get(f"{self.rasa_url}/status", params=self.rasa_params, timeout=10)
+            name = answer.json().get("model_file") or ""
         except (requests.RequestException, ValueError):
             return None
         for candidate in (Path(name), self.models_dir / Path(name).name, self.root / "models" / Path(name).name):

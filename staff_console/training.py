@@ -110,9 +110,10 @@ class Trainer:
     def __init__(self, sessions: scoped_session, config: ConsoleConfig) -> None:
         self.sessions, self.config = sessions, config
         self.registry = ModelRegistry(sessions, config.models_dir, config.root, config.rasa_url,
-                                      adopt_running=config.adopt_running_model)
+                                      adopt_running=config.adopt_running_model, rasa_token=config.rasa_token)
         self.evaluations = Evaluations(sessions, config.heldout_dir, config.root)
-        self.publisher = Publisher(sessions, self.registry, config.rasa_url, config.models_dir)
+        self.publisher = Publisher(sessions, self.registry, config.rasa_url, config.models_dir,
+                                   rasa_token=config.rasa_token)
         self.runner = TrainingRunner(config)
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None

@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from local_stack.services import ROOT, Service, Stack, actions_service, backend_service, rasa_service
+from local_stack.services import (
+    ROOT,
+    Service,
+    Stack,
+    actions_service,
+    backend_service,
+    embedded_endpoints,
+    new_secret,
+    rasa_service,
+)
 
 # A Wednesday morning: FB1 2AA's rounds make this a collection day still in progress, while
 # other bins were collected on the days before (see council_backend/seed/waste.yml).
@@ -25,7 +34,7 @@ API_KEY = "test-key-not-a-secret"
 # uses, so a new test lands in the right tier without anyone remembering to mark it.
 STACK_FIXTURES = frozenset({"model_path", "running_stack", "backend", "browser"})
 STACK_MODULES = frozenset({"test_page_in_browser.py", "test_console_in_browser.py", "test_rasa_project.py",
-                           "test_tf_loading.py"})
+                           "test_tf_loading.py", "test_supervisor.py", "test_action_server.py"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -66,6 +75,13 @@ class RunningStack:
     tracker_db_url: str = ""
     # a loopback port whose origin Rasa's socket.io channel accepts, for host pages in the browser tests
     page_port: int = 0
+    # Rasa's HTTP API token, made for this stack as `make run` makes one per run
+    rasa_token: str = ""
+
+    @property
+    def api(self) -> dict[str, str]:
+        """The query parameters every call to Rasa's HTTP API needs (``?token=``)."""
+        return {"token": self.rasa_token}
 
     def say(self, sender: str, text: str, timeout: float = 30) -> list[dict]:
         """Send one resident message through the REST channel; return Rasa's messages."""
@@ -77,7 +93,7 @@ class RunningStack:
 
     def tracker(self, sender: str) -> dict:
         """The conversation's tracker from Rasa's HTTP API."""
-        response = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=10)
+        response = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", params=self.api, timeout=10)
         response.raise_for_status()
         return response.json()
 
@@ -93,28 +109,28 @@ def start_stack(model_path: Path, work: Path, council_profile: str | None = None
     the stack with ``RunningStack.stack.stop()``.
     """
     endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        "action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n"
-        "lock_store:\n  type: in_memory\n"
-    )
+    endpoints.write_text(embedded_endpoints(work / "tracker.db"))
     backend_port, actions_port, rasa_port, page_port = free_port(), free_port(), free_port(), free_port()
     backend_url = f"http://127.0.0.1:{backend_port}"
-    actions = actions_service(actions_port, backend_url, API_KEY, now=FIXED_NOW)
+    rasa_token, action_token = new_secret(), new_secret()
+    actions = actions_service(actions_port, backend_url, API_KEY, action_token, now=FIXED_NOW)
+    rasa_env = {"WIDGET_EXTRA_ORIGINS": f"http://127.0.0.1:{page_port}"}
     if council_profile:
-        actions.env["COUNCIL_PROFILE"] = council_profile
+        # both speak for the council: the action server's answers, and Rasa's apology when an action cannot run
+        actions.env["COUNCIL_PROFILE"] = rasa_env["COUNCIL_PROFILE"] = council_profile
     stack = Stack(
         [
             backend_service(backend_port, API_KEY, db_url=f"sqlite:///{work / 'backend.db'}", now=FIXED_NOW),
             actions,
-            rasa_service(rasa_port, model_path, actions_port, endpoints=str(endpoints),
-                         extra_env={"WIDGET_EXTRA_ORIGINS": f"http://127.0.0.1:{page_port}"}),
+            rasa_service(rasa_port, model_path, actions_port, rasa_token, action_token, endpoints=str(endpoints),
+                         extra_env=rasa_env),
         ],
         log_dir=work / "logs",
     )
     stack.start()
     return RunningStack(stack, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", backend_url,
-                        tracker_db_url=f"sqlite:///{work / 'tracker.db'}", page_port=page_port)
+                        tracker_db_url=f"sqlite:///{work / 'tracker.db'}", page_port=page_port,
+                        rasa_token=rasa_token)
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,9 @@ from voice_skill.verification import VerifierSettings
 class VoiceSettings:
     """Where Rasa is, which skill and council this endpoint serves, and whether it checks Amazon's signature.
 
-    Environment (defaults in brackets): ``RASA_URL`` [http://127.0.0.1:5005], ``ALEXA_SKILL_ID`` [none: any
-    skill], ``COUNCIL_PROFILE`` [fernbridge]. Verification is never read from the environment: only explicit
+    Environment (defaults in brackets): ``RASA_URL`` [http://127.0.0.1:5005], ``ALEXA_SKILL_ID`` [none; the
+    served endpoint refuses to start without it while verification is on, unless ``any_skill`` says otherwise],
+    ``COUNCIL_PROFILE`` [fernbridge]. Verification is never read from the environment: only explicit
     configuration (tests, ``python -m voice_skill --no-verify``) turns it off.
     """
 
@@ -25,6 +26,7 @@ class VoiceSettings:
     device_api_origins: tuple[str, ...] = tuple(DEFAULT_DEVICE_API_ORIGINS)
     device_api_timeout: float = 2.0
     skill_id: str | None = None  # when set, ask-sdk refuses requests for any other skill
+    any_skill: bool = False  # explicit, loud: serve without a skill id (`python -m voice_skill --any-skill`)
     council_profile: str | None = None  # None: COUNCIL_PROFILE, else fernbridge (councils.profile)
     verify_requests: bool = True
     verifier: VerifierSettings | None = None  # None: Amazon's rules and the system roots
@@ -35,6 +37,18 @@ class VoiceSettings:
         env = os.environ if environ is None else environ
         return cls(rasa_url=env.get("RASA_URL") or cls.rasa_url, skill_id=env.get("ALEXA_SKILL_ID") or None,
                    council_profile=env.get("COUNCIL_PROFILE") or None)
+
+    def require_skill_id(self) -> None:
+        """Refuse a verified endpoint with no skill id: any Alexa skill, anyone's, could use it otherwise.
+
+        Raises:
+            ValueError: verification is on, ``ALEXA_SKILL_ID`` is not set and ``any_skill`` was not chosen.
+
+        """
+        if self.verify_requests and not self.skill_id and not self.any_skill:
+            raise ValueError("ALEXA_SKILL_ID is not set: with request verification on, the endpoint answers only "
+                             "the council's skill (its id is in the Alexa developer console). For local use only, "
+                             "--any-skill starts it without one.")
 
     def updated(self, overrides: Mapping[str, Any]) -> VoiceSettings:
         """A copy with overrides named by field in upper case (``{"RASA_URL": ...}``), as tests pass them."""

@@ -7,11 +7,12 @@ import dataclasses
 import logging
 import os
 
+from local_stack.wsgi import serve
 from web_chat.server import WebChatSettings, create_app
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Parse the command line and serve the chat page with werkzeug's threaded server."""
+    """Parse the command line and serve the chat page with waitress."""
     env = WebChatSettings.from_env()
     parser = argparse.ArgumentParser(prog="python -m web_chat", description="Serve the residents' chat page.")
     parser.add_argument("--host", default=os.environ.get("WEB_CHAT_HOST", "127.0.0.1"))
@@ -24,8 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = dataclasses.replace(env, rasa_url=args.rasa_url, rasa_timeout=args.rasa_timeout, socket_url="")
     if env.socket_url != env.rasa_url:  # WIDGET_SOCKET_URL was set: keep it; otherwise follow --rasa-url
         settings = dataclasses.replace(settings, socket_url=env.socket_url)
-    app = create_app(settings)
-    app.run(host=args.host, port=args.port, threaded=True, debug=False, use_reloader=False)
+    serve(create_app(settings), args.host, args.port, "Chat page")
 
 
 if __name__ == "__main__":

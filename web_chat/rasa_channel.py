@@ -98,8 +98,9 @@ class CouncilSocketIOInput(SocketIOInput):
         socket_blueprint = super().blueprint(always_answer(on_new_message))
         sio = self.sio
         assert sio is not None
-        # Origins are checked at socket.io's connect below: engine.io's own check would add CORS headers
-        # beside those of Rasa's Sanic-CORS, and a browser refuses a response that has them twice.
+        # Rasa runs without --cors (no page may call its HTTP API), so engine.io answers the council's sites
+        # with CORS headers itself (the polling transport needs them), and refuses other origins.
+        sio.eio.cors_allowed_origins = lambda origin, environ: self._origin_allowed(environ)
         sio.eio.max_http_buffer_size = MAX_PACKET_BYTES
         namespace = self.namespace or "/"
         rasa_connect = sio.handlers[namespace]["connect"]

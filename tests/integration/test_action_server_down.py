@@ -18,7 +18,14 @@ import socketio
 
 from councils import load_profile
 from councils.apology import apology
-from local_stack.services import Stack, actions_service, chat_service, rasa_service
+from local_stack.services import (
+    Stack,
+    actions_service,
+    chat_service,
+    embedded_endpoints,
+    new_secret,
+    rasa_service,
+)
 from tests.conftest import API_KEY, free_port, texts
 
 NEEDS_AN_ACTION = "what's the council's phone number"  # answered by action_contact_council, on the action server
@@ -33,24 +40,24 @@ class NoActions:
     chat_url: str
     actions_port: int
     log_dir: Path
+    action_token: str  # the secret Rasa sends the action server
 
 
 @pytest.fixture(scope="module")
 def no_actions(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[NoActions]:
     work = tmp_path_factory.mktemp("no_actions")
     endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        "action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n"
-        "lock_store:\n  type: in_memory\n"
-    )
+    endpoints.write_text(embedded_endpoints(work / "tracker.db"))
+    rasa_token, action_token = new_secret(), new_secret()
     actions_port, rasa_port, chat_port = free_port(), free_port(), free_port()
     rasa_url = f"http://127.0.0.1:{rasa_port}"
-    stack = Stack([rasa_service(rasa_port, model_path, actions_port, endpoints=str(endpoints)),
+    rasa = rasa_service(rasa_port, model_path, actions_port, rasa_token, action_token, endpoints=str(endpoints))
+    stack = Stack([rasa,
                    chat_service(chat_port, rasa_url)], log_dir=work / "logs")
     stack.start()
     try:
-        yield NoActions(stack, rasa_url, f"http://127.0.0.1:{chat_port}", actions_port, work / "logs")
+        yield NoActions(stack, rasa_url, f"http://127.0.0.1:{chat_port}", actions_port, work / "logs",
+                        action_token)
     finally:
         stack.stop()
 
@@ -111,7 +118,8 @@ def test_conversation_goes_on_once_the_action_server_is_back(no_actions: NoActio
     sender = _sender()
     assert texts(_rest(no_actions, sender, NEEDS_AN_ACTION)) == apology(None, load_profile())
     # No backend either: the contact answer then comes from the council profile, which is enough here.
-    actions = actions_service(no_actions.actions_port, f"http://127.0.0.1:{free_port()}", API_KEY)
+    actions = actions_service(no_actions.actions_port, f"http://127.0.0.1:{free_port()}", API_KEY,
+                              no_actions.action_token)
     actions.start(no_actions.log_dir)
     try:
         actions.wait_ready()

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from local_stack.services import actions_service
+from local_stack.services import actions_service, new_secret
 from tests.conftest import API_KEY, free_port
 
 pytestmark = pytest.mark.needs_stack  # starts the action server
@@ -58,14 +58,15 @@ class SlowCouncil:
 
 
 @pytest.fixture(scope="module")
-def slow_council(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SlowCouncil, str]]:
+def slow_council(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SlowCouncil, str, str]]:
     council = SlowCouncil()
     port = free_port()
-    actions = actions_service(port, council.url, API_KEY)
+    token = new_secret()
+    actions = actions_service(port, council.url, API_KEY, token)
     actions.start(Path(tmp_path_factory.mktemp("actions_concurrency")))
     try:
         actions.wait_ready()
-        yield council, f"http://127.0.0.1:{port}/webhook"
+        yield council, f"http://127.0.0.1:{port}/webhook", token
     finally:
         actions.stop()
         council.server.shutdown()
@@ -92,12 +93,13 @@ def _contact_call(sender: str, department: str) -> dict:
 
 
 def test_a_slow_council_system_does_not_hold_up_another_residents_action(slow_council) -> None:
-    council, webhook = slow_council
+    council, webhook, token = slow_council
     finished: list[str] = []
     answers: dict[str, dict] = {}
 
     def resident(name: str, department: str) -> None:
-        answer = requests.post(webhook, json=_contact_call(name, department), timeout=30)
+        answer = requests.post(webhook, json=_contact_call(name, department), timeout=30,
+                               headers={"Authorization": f"Bearer {token}"})
         answers[name] = answer.json()
         finished.append(name)
 

@@ -26,12 +26,12 @@ def test_each_kind_of_first_reply_is_read_and_judged_from_the_tracker(running_st
     starters = judge.task_starters()
     with requests.Session() as session:
         for text, raw, kind in CASES:
-            reply = ask(session, running_stack.rasa_url, channel, text, None)
+            reply = ask(session, running_stack.rasa_url, channel, text, running_stack.rasa_token)
             outcome = judge.outcome_of(reply, starters)
             assert outcome.kind == kind, (text, reply)
             assert judge.judge(judge.parse_expectation(raw), outcome).helped, (text, reply)
             assert reply.replied and reply.responses, (text, reply)
-        danger = ask(session, running_stack.rasa_url, channel, "/immediate_danger", None)
+        danger = ask(session, running_stack.rasa_url, channel, "/immediate_danger", running_stack.rasa_token)
     assert "utter_immediate_danger" in danger.responses
     wrong = judge.judge(judge.parse_expectation({"task": ["bulky_waste_collection"]}),
                         judge.outcome_of(danger, starters))

@@ -30,7 +30,7 @@ QUEUE = "council_assistant_events"
 def scale_out_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """The machine's services, as the README tells a council to configure them."""
     for name, value in {
-        "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook",
+        "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook", "ACTION_SERVER_TOKEN": "scale-out-test-secret",
         "TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PORT": "5432", "TRACKER_DB_NAME": "test",
         "TRACKER_DB_USER": "postgres", "TRACKER_DB_PASSWORD": "",
         "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379",

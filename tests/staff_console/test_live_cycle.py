@@ -15,6 +15,7 @@ import requests
 
 from local_stack.services import ROOT
 from staff_console.db import ModelRecord, TrainingJob
+from tests.conftest import RunningStack
 from tests.staff_console.conftest import login, make_console
 
 SERVICE_FILES = ("libraries.yml", "out_of_scope.yml", "out_of_scope_council.yml", "synonyms.yml")
@@ -38,8 +39,9 @@ def without_intent(text: str, intent: str) -> str:
     return re.sub(rf"- intent: {intent}\n  examples: \|\n(?:    .*\n|\s*\n)*", "", text)
 
 
-def parse(rasa_url: str, text: str) -> dict:
-    return requests.post(f"{rasa_url}/model/parse", json={"text": text}, timeout=30).json()["intent"]
+def parse(stack: RunningStack, text: str) -> dict:
+    return requests.post(f"{stack.rasa_url}/model/parse", params=stack.api, json={"text": text},
+                         timeout=30).json()["intent"]
 
 
 @pytest.fixture
@@ -55,12 +57,14 @@ def live_console(tmp_path, running_stack, model_path):
         shutil.copy(ROOT / "nlu_heldout" / name, heldout / name)
     app, config = make_console(
         tmp_path, Path(running_stack.tracker_db_url[len("sqlite:///"):]), data, heldout_dir=heldout,
-        rasa_url=running_stack.rasa_url, train_config=tiny_config(tmp_path / "tiny.yml"),
+        rasa_url=running_stack.rasa_url, rasa_token=running_stack.rasa_token,
+        train_config=tiny_config(tmp_path / "tiny.yml"),
         models_dir=tmp_path / "models", low_confidence=1.01, adopt_running_model=False,
     )
     yield app, data
     # Give the session's other tests their model back.
-    requests.put(f"{running_stack.rasa_url}/model", json={"model_file": str(model_path.resolve())}, timeout=600)
+    requests.put(f"{running_stack.rasa_url}/model", params=running_stack.api,
+                 json={"model_file": str(model_path.resolve())}, timeout=600)
 
 
 def train(app, client, token) -> TrainingJob:
@@ -80,7 +84,6 @@ def train(app, client, token) -> TrainingJob:
 
 def test_conversation_correction_retrain_gate_and_hot_load(live_console, running_stack, sender):
     app, data = live_console
-    rasa = running_stack.rasa_url
     running_stack.say(sender, "when is my bin day")
     running_stack.say(sender, TARGET)
     running_stack.say(sender, "my email is jo.bloggs@example.com")
@@ -103,7 +106,7 @@ def test_conversation_correction_retrain_gate_and_hot_load(live_console, running
     rasa_pid = running_stack.service("rasa").process.pid
     first = train(app, client, token)
     assert first.status == "published"
-    assert parse(rasa, TARGET)["name"] != REMOVED_INTENT
+    assert parse(running_stack, TARGET)["name"] != REMOVED_INTENT
 
     # 2. Staff correct the message in the inbox; it lands in libraries.yml; the retrained model passes the gate.
     libraries.write_text(original)
@@ -116,7 +119,7 @@ def test_conversation_correction_retrain_gate_and_hot_load(live_console, running
     corrected = libraries.read_text()
     second = train(app, client, token)
     assert second.status == "published", second.message
-    assert parse(rasa, TARGET)["name"] == REMOVED_INTENT
+    assert parse(running_stack, TARGET)["name"] == REMOVED_INTENT
     # Hot-loaded: same Rasa process, the earlier conversation goes on in the tracker store.
     assert running_stack.service("rasa").process.pid == rasa_pid
     running_stack.say(sender, "thanks")
@@ -129,7 +132,7 @@ def test_conversation_correction_retrain_gate_and_hot_load(live_console, running
     third = train(app, client, token)
     assert third.status == "refused"
     assert "Accuracy fell" in third.message
-    assert parse(rasa, TARGET)["name"] == REMOVED_INTENT
+    assert parse(running_stack, TARGET)["name"] == REMOVED_INTENT
     sessions = app.extensions["staff_console"]["sessions"]
     statuses = {m.id: m.status for m in sessions().query(ModelRecord)}
     assert statuses == {first.model_id: "retired", second.model_id: "live", third.model_id: "refused"}
@@ -143,4 +146,4 @@ def test_conversation_correction_retrain_gate_and_hot_load(live_console, running
     fourth = train(app, client, token)
     assert fourth.status == "published", fourth.message
     assert sessions().get(ModelRecord, fourth.model_id).path.endswith("-ft.tar.gz")  # fine-tuned, not from scratch
-    assert parse(rasa, TARGET)["name"] == REMOVED_INTENT
+    assert parse(running_stack, TARGET)["name"] == REMOVED_INTENT

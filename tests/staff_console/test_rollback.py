@@ -12,10 +12,19 @@ from werkzeug.serving import make_server
 from staff_console.db import ModelRecord
 from tests.staff_console.conftest import login, make_console
 
+RASA_TOKEN = "rasa-api-token-for-tests"
+
 
 def fake_rasa() -> tuple:
+    """Rasa's HTTP API as `make run` starts it: every call needs the token (``?token=``), else 401."""
     app = Flask("fake_rasa")
     loaded: list[str] = []
+
+    @app.before_request
+    def require_token():
+        if request.args.get("token") != RASA_TOKEN:
+            return {"message": "User is not authenticated."}, 401
+        return None
 
     @app.put("/model")
     def load():
@@ -42,7 +51,7 @@ def running_model_dir(tmp_path: Path) -> Path:
 def test_publisher_rolls_back_to_an_earlier_model(tmp_path, fake_tracker, data_copy):
     server, url, loaded = fake_rasa()
     try:
-        app, _ = make_console(tmp_path, fake_tracker, data_copy, rasa_url=url)
+        app, _ = make_console(tmp_path, fake_tracker, data_copy, rasa_url=url, rasa_token=RASA_TOKEN)
         sessions = app.extensions["staff_console"]["sessions"]
         db = sessions()
         old = ModelRecord(path=str(tmp_path / "old.tar.gz"), status="retired", accuracy=0.9, oos_recall=0.8)
@@ -71,7 +80,7 @@ def test_the_model_rasa_runs_is_what_the_gate_compares_with(tmp_path, fake_track
     server, url, _ = fake_rasa()
     try:
         models = running_model_dir(tmp_path)
-        app, _ = make_console(tmp_path, fake_tracker, data_copy, rasa_url=url, models_dir=models)
+        app, _ = make_console(tmp_path, fake_tracker, data_copy, rasa_url=url, rasa_token=RASA_TOKEN, models_dir=models)
         sessions = app.extensions["staff_console"]["sessions"]
         db = sessions()
         db.add(ModelRecord(path=str(tmp_path / "published-earlier.tar.gz"), status="live"))
@@ -96,7 +105,7 @@ def test_console_start_evaluates_the_live_model_in_the_background(tmp_path, fake
         # An evaluation made earlier for this model and held-out set: reused, not recomputed.
         (models / "council-running.eval.json").write_text(json.dumps(
             {"heldout": str(heldout.resolve()), "accuracy": 0.93, "macro_f1": 0.94, "oos_recall": 0.88}))
-        app, _ = make_console(tmp_path, fake_tracker, data_copy, rasa_url=url, models_dir=models,
+        app, _ = make_console(tmp_path, fake_tracker, data_copy, rasa_url=url, rasa_token=RASA_TOKEN, models_dir=models,
                               heldout_dir=heldout)
         trainer = app.extensions["staff_console"]["trainer"]
         trainer.evaluate_live_in_background(attempts=3, pause=0.1).join(30)

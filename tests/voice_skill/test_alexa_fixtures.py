@@ -128,5 +128,5 @@ def test_user_initiated_session_end_restarts_the_conversation(
     body = post(voice_client, envelope)
     assert "outputSpeech" not in body["response"]
     tracker = requests.get(f"{running_stack.rasa_url}/conversations/alexa-{envelope['session']['sessionId']}"
-                           "/tracker?include_events=ALL", timeout=10).json()
+                           "/tracker", params={**running_stack.api, "include_events": "ALL"}, timeout=10).json()
     assert any(e["event"] == "restart" for e in tracker["events"])

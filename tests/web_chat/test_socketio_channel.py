@@ -7,7 +7,6 @@ import time
 import uuid
 
 import pytest
-import requests
 import socketio
 
 from tests.conftest import RunningStack
@@ -114,7 +113,7 @@ def test_too_long_or_empty_message_is_refused_before_rasa(running_stack: Running
             resident.stop()
 
     refused()
-    answer = requests.get(f"{running_stack.rasa_url}/conversations/{session_id}/tracker", timeout=10).json()
+    answer = running_stack.tracker(session_id)
     assert not [e for e in answer["events"] if e["event"] == "user"]
 
 

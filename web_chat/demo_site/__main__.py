@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import logging
 
+from local_stack.wsgi import serve
 from web_chat.demo_site import create_app
 
 
@@ -15,8 +17,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--widget-src", required=True, help="URL of widget.js on the chat server")
     parser.add_argument("--socket-url", required=True, help="Rasa's base URL, where the widget's socket.io goes")
     args = parser.parse_args(argv)
-    create_app(args.widget_src, args.socket_url).run(host=args.host, port=args.port, threaded=True, debug=False,
-                                                      use_reloader=False)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    serve(create_app(args.widget_src, args.socket_url), args.host, args.port, "Demonstration council site")
 
 
 if __name__ == "__main__":
