@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from local_stack.scale import ScaleSettings, plan
 from local_stack.services import (
     ROOT,
     Stack,
@@ -45,17 +46,29 @@ def main() -> int:
     rasa_url, chat_url = f"http://127.0.0.1:{args.rasa_port}", f"http://127.0.0.1:{args.chat_port}"
     # The demonstration site may embed the widget for this run, beside the sites of the council's profile.
     demo_origin = {"WIDGET_EXTRA_ORIGINS": f"http://127.0.0.1:{args.demo_port}"}
+    try:  # several Rasa workers on PostgreSQL and Redis when they answer, else one process (local_stack/scale.py)
+        model_token = secrets.token_urlsafe(24)  # Rasa's pass to the console's model server, made per run
+        scale = plan(ScaleSettings.from_env(), ROOT / "run",
+                     model_url=f"http://127.0.0.1:{args.console_port}/model/live", model_token=model_token)
+    except (ValueError, RuntimeError) as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 1
+    print(scale.summary, flush=True)
+    actions = actions_service(args.actions_port, backend_url, api_key)
+    actions.env.update(scale.actions_env)
     stack = Stack(
         [
             backend_service(args.backend_port, api_key),
-            actions_service(args.actions_port, backend_url, api_key),
-            rasa_service(args.rasa_port, args.model, args.actions_port, extra_env=demo_origin),
+            actions,
+            rasa_service(args.rasa_port, args.model, args.actions_port, endpoints=str(scale.endpoints),
+                         extra_env={**demo_origin, **scale.rasa_env}),
             chat_service(args.chat_port, rasa_url, extra_env=demo_origin),
             demo_site_service(args.demo_port, chat_url, rasa_url),
             # Verification stays on: a real Alexa reaches this endpoint through a tunnel.
             voice_service(args.voice_port, f"http://127.0.0.1:{args.rasa_port}"),
-            console_service(args.console_port, f"http://127.0.0.1:{args.rasa_port}",
-                            f"sqlite:///{ROOT / 'run' / 'tracker.db'}"),
+            console_service(args.console_port, f"http://127.0.0.1:{args.rasa_port}", scale.tracker_db_url,
+                            extra_env={"CONSOLE_MODEL_PULL_TOKEN": model_token,
+                                       "CONSOLE_STARTED_MODEL": str(args.model)}),
         ],
         log_dir=ROOT / "run",
     )

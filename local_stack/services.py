@@ -172,14 +172,14 @@ def voice_service(port: int, rasa_url: str, no_verify: bool = False) -> Service:
     )
 
 
-def console_service(port: int, rasa_url: str, tracker_db_url: str) -> Service:
+def console_service(port: int, rasa_url: str, tracker_db_url: str, extra_env: dict[str, str] | None = None) -> Service:
     """The staff console: reads transcripts from the tracker store, retrains and publishes to Rasa."""
     return Service(
         name="console",
         command=[sys.executable, "-m", "staff_console", "serve", "--host", "127.0.0.1", "--port", str(port)],
         health_url=f"http://127.0.0.1:{port}/health",
         public_url=f"http://127.0.0.1:{port}/",
-        env={"RASA_URL": rasa_url, "TRACKER_DB_URL": tracker_db_url},
+        env={"RASA_URL": rasa_url, "TRACKER_DB_URL": tracker_db_url, **(extra_env or {})},
     )
 
 

@@ -1,4 +1,4 @@
-"""``python -m staff_console create-admin --username X`` or ``python -m staff_console serve --port 5200``."""
+"""``python -m staff_console create-admin --username X``, ``serve --port 5200`` or ``publish --model M``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
@@ -30,6 +31,21 @@ def create_user(config: ConsoleConfig, username: str, password: str, role: str) 
     db.commit()
 
 
+def publish_model(config: ConsoleConfig, model: Path, reason: str, rasa_pulls: bool) -> int:
+    """Register ``model`` and publish it, recorded in the change log as the command line's doing."""
+    from staff_console.publishing import Publisher
+    from staff_console.registry import ModelRegistry
+
+    if not model.is_file():
+        raise SystemExit(f"No model at {model}")
+    sessions = make_sessions(make_engine(config.db_url))
+    registry = ModelRegistry(sessions, config.models_dir, config.root, config.rasa_url, adopt_running=False)
+    Publisher(sessions, registry, config.rasa_url, config.models_dir, pull=rasa_pulls).publish(
+        registry.register(model.resolve()), "(command line)", reason)
+    print(f"Published {model}" + (": Rasa pulls it within its pull interval" if rasa_pulls else ""))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command and run it."""
     parser = argparse.ArgumentParser(prog="python -m staff_console", description=__doc__)
@@ -39,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--username", required=True)
         sub.add_argument("--role", choices=ROLES, default=default_role)
         sub.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    publish = commands.add_parser("publish", help="put a model live, as the console's publish button does")
+    publish.add_argument("--model", type=Path, required=True)
+    publish.add_argument("--reason", default="published from the command line")
+    publish.add_argument("--rasa-pulls", action="store_true",
+                         help="Rasa pulls the live model from the console (make run): no PUT /model")
     serve = commands.add_parser("serve", help="run the console")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_PORT", 5200)))
@@ -54,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         create_user(config, args.username, password, args.role)
         print(f"Account {args.username} ({args.role}) is ready.")
         return 0
+    if args.command == "publish":
+        return publish_model(config, args.model, args.reason, args.rasa_pulls)
     from werkzeug.serving import run_simple
 
     from staff_console.app import create_app

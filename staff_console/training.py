@@ -112,7 +112,8 @@ class Trainer:
         self.registry = ModelRegistry(sessions, config.models_dir, config.root, config.rasa_url,
                                       adopt_running=config.adopt_running_model)
         self.evaluations = Evaluations(sessions, config.heldout_dir, config.root)
-        self.publisher = Publisher(sessions, self.registry, config.rasa_url, config.models_dir)
+        self.publisher = Publisher(sessions, self.registry, config.rasa_url, config.models_dir,
+                                   pull=bool(config.model_pull_token))
         self.runner = TrainingRunner(config)
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
