@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +75,18 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             raise ValueError(f"tracker store window: need 1 <= keep_turns < max_turns, got {keep_turns}, {max_turns}")
         super().__init__(*args, **kwargs)
         self.keep_turns, self.max_turns = keep_turns, max_turns
-        WindowBase.metadata.create_all(self.engine)
+        self._create_table()
+
+    def _create_table(self, attempts: int = 5) -> None:
+        """Create ``conversation_windows`` once, though several workers or replicas start at the same moment."""
+        for attempt in range(attempts):
+            try:
+                WindowBase.metadata.create_all(self.engine)
+                return
+            except sa.exc.DBAPIError:  # another process created it between the check and the CREATE
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
 
     def _session_start(self, session: sa.orm.Session, sender_id: str) -> float | None:
         """The timestamp of the conversation's latest session start, as Rasa's own session query finds it."""

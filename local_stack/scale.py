@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_ENDPOINTS = ROOT / "bot" / "endpoints.yml"
 MODES = ("auto", "shared", "embedded")
-LOCK_KEY_PREFIX = "council_assistant"
+LOCK_KEY_PREFIX = "councilassistant"  # Rasa accepts letters and digits only
 
 
 @dataclass(frozen=True)
