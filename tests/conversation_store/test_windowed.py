@@ -181,6 +181,9 @@ def test_the_configured_window_covers_the_policies_and_the_case_summary() -> Non
     # one message and the assistant's answer make at least two states
     assert 2 * endpoints["keep_turns"] > max(histories)
     assert endpoints["keep_turns"] >= inspect.signature(transcript_summary).parameters["limit"].default
+    scale_out = yaml.safe_load((ROOT / "bot" / "scale-out" / "endpoints.yml").read_text())["tracker_store"]
+    assert (scale_out["type"], scale_out["keep_turns"], scale_out["max_turns"]) == (
+        endpoints["type"], endpoints["keep_turns"], endpoints["max_turns"])  # one window, whatever the machines
 
 
 def test_tables_live_beside_rasas(stores) -> None:  # noqa: ANN001
