@@ -8,6 +8,7 @@ quotes the resident's last messages, so the window moves several times; every an
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ import yaml
 from local_stack.services import ROOT, Stack, actions_service, backend_service, rasa_service
 from tests.conftest import API_KEY, FIXED_NOW, free_port
 
+REFERENCE = re.compile(r"\b[A-Z]{2,5}-\d{4,}\b")
 SCRIPT = [
     "hello", "when is my bin day", "FB1 2AA", '/inform{"uprn": "100090000001"}', "thanks",
     "when does the central library open", "and millbrook library?", "thanks",
@@ -59,7 +61,9 @@ def test_sixty_turns_get_the_same_answers_from_the_window_as_from_the_whole_sess
     def say(url: str, text: str) -> list[dict]:
         answer = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120)
         answer.raise_for_status()
-        return [{key: message.get(key) for key in ("text", "buttons", "custom")} for message in answer.json()]
+        # both servers file their reports and cases with one backend, which numbers them in turn
+        return [{"text": REFERENCE.sub("<reference>", message.get("text") or ""), "buttons": message.get("buttons"),
+                 "custom": message.get("custom")} for message in answer.json()]
 
     messages = [SCRIPT[i % len(SCRIPT)] for i in range(60)]
     for turn, text in enumerate(messages, start=1):

@@ -23,6 +23,8 @@ from local_stack.services import Service, Stack, actions_service, backend_servic
 from tests.conftest import API_KEY, FIXED_NOW, free_port
 
 pytestmark = pytest.mark.scale_out
+# two processes load the model at once on two cores, while the machine may be busy with other work
+LOADING_SECONDS = 600
 BIN_DAY = ["hello", "when is my bin day", "FB1 2AA", '/inform{"uprn": "100090000001"}', "thanks"]
 
 
@@ -98,6 +100,7 @@ def test_two_rasa_workers_serve_conversations_consistently(model_path: Path, sha
     assert scale.shared and scale.rasa_env == {"SANIC_WORKERS": "2"}
     port = free_port()
     rasa = rasa_service(port, model_path, actions_port, endpoints=str(scale.endpoints), extra_env=scale.rasa_env)
+    rasa.startup_seconds = LOADING_SECONDS
     stack = Stack([rasa], log_dir=work / "workers")
     stack.start()
     try:
@@ -148,7 +151,7 @@ def test_one_conversation_alternates_between_replicas_behind_haproxy(model_path:
     replicas: list[Service] = []
     for i, port in enumerate(ports):
         replica = rasa_service(port, model_path, actions_port, endpoints=str(scale.endpoints))
-        replica.name = f"rasa-{i + 1}"
+        replica.name, replica.startup_seconds = f"rasa-{i + 1}", LOADING_SECONDS
         replicas.append(replica)
     balancer_port, stats_port = free_port(), free_port()
     balancer = balancer_service(balancer_port, [f"127.0.0.1:{port}" for port in ports], work / "haproxy",
