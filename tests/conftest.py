@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from local_stack.services import ROOT, Service, Stack, actions_service, backend_service, rasa_service
 
@@ -92,12 +93,11 @@ def start_stack(model_path: Path, work: Path, council_profile: str | None = None
     ``council_profile`` names the council the action server speaks for (``COUNCIL_PROFILE``); the caller stops
     the stack with ``RunningStack.stack.stop()``.
     """
+    # bot/endpoints.yml as `make run` uses it (the windowed tracker store), on a temporary SQLite file
     endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        "action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n"
-        "lock_store:\n  type: in_memory\n"
-    )
+    config = yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text(encoding="utf-8"))
+    config["tracker_store"]["db"] = str(work / "tracker.db")
+    endpoints.write_text(yaml.safe_dump(config), encoding="utf-8")
     backend_port, actions_port, rasa_port, page_port = free_port(), free_port(), free_port(), free_port()
     backend_url = f"http://127.0.0.1:{backend_port}"
     actions = actions_service(actions_port, backend_url, API_KEY, now=FIXED_NOW)
