@@ -84,8 +84,12 @@ eval: train ## NLU benchmark (held-out, CLINC150, vs Rasa's default) and residen
 	$(PY) bench/nlu_eval.py
 	$(PY) bench/resident_eval.py --model $(MODEL) --channel both
 
-bench: ## Latency benchmark against a running stack (start it with `make run` first)
-	$(PY) bench/latency.py --rasa-url http://127.0.0.1:$(RASA_PORT)
+bench: ## Latency, throughput, a 200-turn conversation and a publish under load, against `make run`'s stack
+	@# The publish phase puts the running model live again under another name: every worker loads it again.
+	cp $(MODEL) models/bench-republish.tar.gz
+	$(PY) bench/latency.py --rasa-url http://127.0.0.1:$(RASA_PORT) --actions-port $(ACTIONS_PORT) \
+	  --publish-command "$(PY) -m staff_console publish --rasa-pulls --model models/bench-republish.tar.gz \
+	  --reason 'make bench: publish under load'"
 
 clean: ## Remove build output (models, spaCy pipeline, run state); keeps .venv
 	rm -rf models build run results .pytest_cache

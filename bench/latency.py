@@ -440,12 +440,12 @@ def long_conversation_phase(args: argparse.Namespace, conversations: list[Conver
 
 
 def _models_answering(rasa_url: str, polls: int = 8) -> set[str]:
-    """The model ids Rasa's workers report, over fresh connections (each may reach another worker)."""
+    """The models (file name and id) Rasa's workers report, over fresh connections (each may reach another)."""
     seen = set()
     for _ in range(polls):
         try:
             status = requests.get(f"{rasa_url}/status", timeout=5, headers={"Connection": "close"}).json()
-            seen.add(str(status.get("model_id") or status.get("fingerprint")))
+            seen.add(f"{Path(status.get('model_file') or '').name} {status.get('model_id')}")
         except (requests.RequestException, ValueError):
             seen.add("unreachable")
     return seen
