@@ -139,6 +139,8 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         if stored is None:
             return
         stored.stored_events = len(tracker.events)
+        if self._messages(tracker, stored) <= self.max_turns:
+            return  # most turns: the window stays where it is, no more queries
         with self.session_scope() as session:
             if self._session_start(session, tracker.sender_id) != stored.session_start:
                 return  # a session started during this turn: the next retrieve reads from its start
@@ -148,6 +150,12 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
                                tracker.sender_id)
                 return
             self._move_window(session, tracker, stored, row_ids)
+
+    @staticmethod
+    def _messages(tracker: DialogueStateTracker, stored: _StoredWindow) -> int:
+        """The resident's messages in the window (after the slot snapshot)."""
+        return sum(isinstance(event, UserUttered) for event in itertools.islice(
+            tracker.events, stored.prefix_length, None))
 
     def _row_ids_after(self, session: sa.orm.Session, sender_id: str, stored: _StoredWindow) -> list[int]:
         """Database ids of the session's events after the anchor, in order (a bounded query)."""
@@ -161,8 +169,6 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         """Store a later anchor once the window holds more than ``max_turns`` of the resident's messages."""
         events = list(tracker.events)
         messages = [i for i in range(stored.prefix_length, len(events)) if isinstance(events[i], UserUttered)]
-        if len(messages) <= self.max_turns:
-            return
         # Anchors: the action_listen just before a message, leaving at least keep_turns messages after it.
         candidates = {
             position - 1 for position in messages[: len(messages) - self.keep_turns + 1]
