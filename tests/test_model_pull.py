@@ -68,3 +68,32 @@ def test_a_pulled_model_loads_while_the_loop_keeps_serving() -> None:
 def test_the_patch_refuses_another_rasa() -> None:
     with pytest.raises(model_pull.PatchRefused, match="3.7.0"):
         model_pull.install(version="3.7.0")
+
+
+def test_workers_sharing_a_lock_store_load_one_at_a_time() -> None:
+    from rasa.core.lock_store import InMemoryLockStore
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ModelServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    lock_store, spans = InMemoryLockStore(), []
+
+    class Worker(SlowAgent):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lock_store = lock_store
+
+        def load_model(self, model_path: str, fingerprint: str | None = None) -> None:
+            started = time.monotonic()
+            super().load_model(model_path, fingerprint)
+            spans.append((started, time.monotonic()))
+
+    async def scenario() -> None:
+        model_server = EndpointConfig(f"http://127.0.0.1:{server.server_port}/model/live")
+        await asyncio.gather(*(model_pull.update_model_from_server(model_server, Worker()) for _ in range(2)))
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        server.shutdown()
+    (first_start, first_end), (second_start, _) = sorted(spans)
+    assert len(spans) == 2 and second_start >= first_end  # the second waited for the first to finish
