@@ -62,10 +62,10 @@ async def update_model_from_server(model_server, agent) -> None:  # noqa: ANN001
 
 @contextlib.asynccontextmanager
 async def _one_load_at_a_time(agent) -> AsyncIterator[None]:  # noqa: ANN001 - Rasa's Agent
-    """Hold Rasa's lock store's lock for loading: with Redis, one worker (or replica) loads while others serve."""
+    """Hold Rasa's lock store's lock for replacing a model: with Redis, one worker (or replica) loads at a time."""
     lock_store = getattr(agent, "lock_store", None)
-    if lock_store is None:
-        yield
+    if lock_store is None or getattr(agent, "processor", None) is None:
+        yield  # nothing to answer with yet (a worker starting): every worker loads at once, as Rasa does
         return
     async with lock_store.lock(MODEL_LOAD_LOCK, lock_lifetime=MODEL_LOAD_LOCK_SECONDS, wait_time_in_seconds=1):
         yield

@@ -32,6 +32,7 @@ class SlowAgent:
 
     def __init__(self) -> None:
         self.loaded_in: str | None = None
+        self.processor = object()  # answering with model-1
 
     def load_model(self, model_path: str, fingerprint: str | None = None) -> None:
         time.sleep(0.6)
@@ -93,7 +94,20 @@ def test_workers_sharing_a_lock_store_load_one_at_a_time() -> None:
 
     try:
         asyncio.run(scenario())
+        (first_start, first_end), (second_start, _) = sorted(spans)
+        assert len(spans) == 2 and second_start >= first_end  # the second waited for the first to finish
+        spans.clear()
+        # workers starting: nothing to answer with yet, so they load at once
+
+        async def starting() -> None:
+            model_server = EndpointConfig(f"http://127.0.0.1:{server.server_port}/model/live")
+            workers = [Worker(), Worker()]
+            for worker in workers:
+                worker.processor = None
+            await asyncio.gather(*(model_pull.update_model_from_server(model_server, w) for w in workers))
+
+        asyncio.run(starting())
+        (_, first_end), (second_start, _) = sorted(spans)
+        assert second_start < first_end
     finally:
         server.shutdown()
-    (first_start, first_end), (second_start, _) = sorted(spans)
-    assert len(spans) == 2 and second_start >= first_end  # the second waited for the first to finish
