@@ -65,6 +65,7 @@ run: train ## Set up, train if stale, start backend, actions, Rasa, chat page, A
 
 test: train ## Run every test: unit, integration over real HTTP, data validation, conversation tests
 	scripts/browser_deps.sh
+	scripts/balancer_deps.sh
 	COUNCIL_MODEL=$(MODEL) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install ## Every test that needs no trained model, service or browser (no training; under a minute)
