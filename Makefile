@@ -65,6 +65,7 @@ run: train ## Set up, train if stale, start every service supervised (one that d
 
 test: train ## Run every test: unit, integration over real HTTP, data validation, conversation tests
 	scripts/browser_deps.sh
+	scripts/balancer_deps.sh
 	COUNCIL_MODEL=$(MODEL) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install ## Every test that needs no trained model, service or browser (no training; under a minute)
@@ -84,8 +85,12 @@ eval: train ## NLU benchmark (held-out, CLINC150, vs Rasa's default) and residen
 	$(PY) bench/nlu_eval.py
 	$(PY) bench/resident_eval.py --model $(MODEL) --channel both
 
-bench: ## Latency benchmark against a running stack (start it with `make run` first)
-	$(PY) bench/latency.py --rasa-url http://127.0.0.1:$(RASA_PORT)
+bench: ## Latency, throughput, a 200-turn conversation and a publish under load, against `make run`'s stack
+	@# The publish phase puts the running model live again under another name: every worker loads it again.
+	cp $(MODEL) models/bench-republish.tar.gz
+	$(PY) bench/latency.py --rasa-url http://127.0.0.1:$(RASA_PORT) --actions-port $(ACTIONS_PORT) \
+	  --publish-command "$(PY) -m staff_console publish --rasa-pulls --model models/bench-republish.tar.gz \
+	  --reason 'make bench: publish under load'"
 
 retention: install ## Delete stored conversations older than the council profile's retention period (the console also does it daily)
 	$(PY) -m staff_console retention

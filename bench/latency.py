@@ -1,13 +1,19 @@
-"""Turn latency, throughput and memory of a running Rasa stack under concurrent simulated residents.
+"""Turn latency and throughput of a running stack: load levels, one long conversation, a publish under load.
 
-Each resident runs multi-turn conversations from bench/conversations.yml through Rasa's REST channel,
-one turn at a time, with a fresh sender id per conversation. The Rasa server and the action server are
-found by their listening ports, and their resident memory (process plus children) is sampled from /proc.
+In one run, against Rasa's REST channel (residents send the conversations of bench/conversations.yml back to
+back, one turn at a time, a fresh sender id per conversation):
 
-    .venv/bin/python bench/latency.py --rasa-url http://127.0.0.1:5005 --residents 20 --conversations 3
+1. each of ``--levels`` (1, 20, 50 residents) for ``--seconds``: turns/s, p50/p95/p99, errors, and the CPU of
+   every Rasa and action-server process (found by their listening ports, read from /proc) as % of one core;
+2. one conversation of ``--long-turns`` (200) turns: the median of turns 1-20 against turns 181-200;
+3. with ``--publish-command``, 10 residents talking while the command publishes a model: the longest turn, and
+   how long until every worker answers with the new model (GET /status over fresh connections).
 
-Prints p50/p95/p99 turn latency, turns per second, errors (non-200 or empty answer), peak RSS, and a
-one-line JSON summary last. Exits 1 when any turn failed, 2 when the stack cannot be reached.
+    .venv/bin/python bench/latency.py --rasa-url http://127.0.0.1:5005 \
+        --publish-command ".venv/bin/python -m staff_console publish --rasa-pulls --model models/other.tar.gz"
+
+Prints each phase's figures with its target, then one JSON line with all of them. Exits 0 when it ran (the
+figures are the result), 2 when the stack cannot be reached.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import requests
 import yaml
 
 from evaluation.stats import percentile
+from local_stack.services import RASA_TOKEN_ENV
 
 try:  # optional: only used to find the process listening on a port
     import psutil
@@ -225,6 +232,58 @@ class MemorySampler(threading.Thread):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# CPU per process, from /proc (Linux)
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU seconds a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return "?"
+
+
+@dataclass
+class CpuShare:
+    """CPU used by each process of the servers (a listening process and its children) over one phase."""
+
+    label: str
+    roots: set[int]
+    before: dict[int, float] = field(default_factory=dict)
+    used: dict[int, float] = field(default_factory=dict)
+
+    def start(self) -> None:
+        """Read every process's CPU time now."""
+        self.before = {pid: cpu_seconds(pid) or 0.0 for pid in with_descendants(self.roots)}
+
+    def stop(self) -> None:
+        """CPU seconds each process used since ``start`` (processes that appeared since count from zero)."""
+        now = {pid: cpu_seconds(pid) for pid in with_descendants(self.roots)}
+        self.used = {pid: seconds - self.before.get(pid, 0.0) for pid, seconds in now.items() if seconds is not None}
+
+    def lines(self, wall: float) -> list[str]:
+        """One line per process that did work: % of one core, and its share of the servers' CPU."""
+        total = sum(self.used.values())
+        busy = sorted(((s, pid) for pid, s in self.used.items() if s > 0.05 * max(total, 1e-9)), reverse=True)
+        return [f"    {self.label} pid {pid}: {100 * s / wall:5.1f}% of one core, {100 * s / total:5.1f}% of"
+                f" {self.label}'s CPU  ({_command(pid)[:60]})" for s, pid in busy] if total else []
+
+    def summary(self, wall: float) -> dict[str, float]:
+        """Each process id with its % of one core, for the JSON line."""
+        return {str(pid): round(100 * s / wall, 1) for pid, s in self.used.items() if s > 0}
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Residents
 
 
@@ -236,6 +295,7 @@ class Turn:
     latency_ms: float
     ok: bool
     error: str | None = None
+    started: float = 0.0  # time.monotonic() when it was sent
 
 
 @dataclass
@@ -276,37 +336,55 @@ def send_turn(session: requests.Session, url: str, sender: str, text: str, timeo
     return None
 
 
-def resident(
-    index: int,
-    args: argparse.Namespace,
-    conversations: list[Conversation],
-    results: Results,
-    deadline: float,
-    stop: threading.Event,
-) -> None:
-    """One simulated resident: `args.conversations` conversations, one turn after another."""
+def timed_turn(session: requests.Session, args: argparse.Namespace, sender: str, text: str, name: str,
+               results: Results) -> None:
+    """Send one turn and record how long it took."""
+    started = time.monotonic()
+    error = send_turn(session, args.rasa_url + WEBHOOK_PATH, sender, text, args.timeout)
+    results.add(Turn(name, (time.monotonic() - started) * 1000, error is None, error, started))
+
+
+def resident(index: int, args: argparse.Namespace, conversations: list[Conversation], results: Results,
+             until: float, stop: threading.Event) -> None:
+    """One simulated resident: conversation after conversation, one turn after another, until ``until``."""
     rng = random.Random(args.seed * 100_003 + index)
-    url = args.rasa_url + WEBHOOK_PATH
     with requests.Session() as session:
-        for _ in range(args.conversations):
+        while not stop.is_set() and time.monotonic() < until:
             conversation = rng.choice(conversations)
             sender = f"bench-{index}-{uuid.uuid4().hex[:12]}"
             for text in conversation.turns:
-                remaining = deadline - time.monotonic()
-                if stop.is_set() or remaining <= 0:
-                    stop.set()
+                if stop.is_set() or time.monotonic() >= until:
                     return
-                started = time.perf_counter()
-                error = send_turn(session, url, sender, text, min(args.timeout, max(remaining, 1.0)))
-                elapsed = (time.perf_counter() - started) * 1000
-                results.add(Turn(conversation.name, elapsed, error is None, error))
+                timed_turn(session, args, sender, text, conversation.name, results)
                 if args.think_ms:
                     time.sleep(args.think_ms / 1000)
             results.conversation_done()
 
 
+def run_residents(args: argparse.Namespace, conversations: list[Conversation], residents: int, seconds: float,
+                  stop: threading.Event) -> tuple[Results, float]:
+    """``residents`` residents talking back to back for ``seconds``; their turns and the wall time."""
+    results = Results()
+    started = time.monotonic()
+    threads = [threading.Thread(target=resident, args=(i, args, conversations, results, started + seconds, stop),
+                                name=f"resident-{i}") for i in range(residents)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, time.monotonic() - started
+
+
 # ---------------------------------------------------------------------------------------------------------
-# Figures
+# Phases
+
+
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f} ms"
+
+
+def _median(values: list[float]) -> float | None:
+    return percentile(values, 50)
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
@@ -315,6 +393,109 @@ def _round(value: float | None, digits: int = 1) -> float | None:
 
 def _mb(kb: int | None) -> float | None:
     return None if kb is None else round(kb / 1024, 1)
+
+
+def level_phase(args: argparse.Namespace, conversations: list[Conversation], residents: int,
+                cpu: list[CpuShare], stop: threading.Event) -> dict:
+    """Residents back to back: turns/s, p50/p95/p99, errors, and each server process's CPU."""
+    for share in cpu:
+        share.start()
+    results, wall = run_residents(args, conversations, residents, args.seconds, stop)
+    for share in cpu:
+        share.stop()
+    good = [t.latency_ms for t in results.turns if t.ok]
+    errors = [t for t in results.turns if not t.ok]
+    p50, p95, p99 = (percentile(good, q) for q in (50, 95, 99))
+    rate = len(results.turns) / wall if wall else 0.0
+    print(f"\n{residents} resident(s), {wall:.0f} s: {len(results.turns)} turns, {rate:.1f} turns/s, "
+          f"p50 {_ms(p50)}  p95 {_ms(p95)}  p99 {_ms(p99)}  max {_ms(max(good) if good else None)}  "
+          f"errors {len(errors)}")
+    if errors:
+        print("    errors: " + ", ".join(f"{kind} x{n}" for kind, n in Counter(t.error for t in errors).most_common()))
+    for share in cpu:
+        for line in share.lines(wall):
+            print(line)
+    return {"residents": residents, "turns": len(results.turns), "errors": len(errors),
+            "turns_per_second": round(rate, 2), "p50_ms": _round(p50), "p95_ms": _round(p95), "p99_ms": _round(p99),
+            "cpu_percent_of_one_core": {share.label: share.summary(wall) for share in cpu}}
+
+
+def long_conversation_phase(args: argparse.Namespace, conversations: list[Conversation]) -> dict:
+    """One resident's conversation of ``--long-turns`` turns: the first 20 turns against the last 20."""
+    script = [text for conversation in conversations for text in conversation.turns]
+    sender, results = f"bench-long-{uuid.uuid4().hex[:12]}", Results()
+    with requests.Session() as session:
+        for i in range(args.long_turns):
+            timed_turn(session, args, sender, script[i % len(script)], "long", results)
+    latencies = [t.latency_ms for t in results.turns]
+    window = min(20, len(latencies) // 2)
+    first, last = _median(latencies[:window]), _median(latencies[-window:])
+    ratio = last / first if first and last else None
+    errors = sum(not t.ok for t in results.turns)
+    print(f"\nOne conversation of {len(latencies)} turns: median of turns 1-{window} {_ms(first)}, "
+          f"of turns {len(latencies) - window + 1}-{len(latencies)} {_ms(last)}: ratio "
+          f"{'n/a' if ratio is None else f'{ratio:.2f}'} (target <= 1.3); turn 1 {_ms(latencies[0])}, "
+          f"turn {len(latencies)} {_ms(latencies[-1])}; errors {errors}")
+    return {"turns": len(latencies), "first_median_ms": _round(first), "last_median_ms": _round(last),
+            "ratio": _round(ratio, 2), "errors": errors}
+
+
+def _models_answering(rasa_url: str, polls: int = 8) -> set[str]:
+    """The models (file name and id) Rasa's workers report, over fresh connections (each may reach another)."""
+    seen = set()
+    for _ in range(polls):
+        try:
+            # Rasa's API needs its token: start `make run` with RASA_AUTH_TOKEN set and give this bench the same
+            status = requests.get(f"{rasa_url}/status", params={"token": os.environ.get(RASA_TOKEN_ENV, "")},
+                                  timeout=5, headers={"Connection": "close"}).json()
+            seen.add(f"{Path(status.get('model_file') or '').name} {status.get('model_id')}")
+        except (requests.RequestException, ValueError):
+            seen.add("unreachable")
+    return seen
+
+
+def publish_phase(args: argparse.Namespace, conversations: list[Conversation], stop: threading.Event) -> dict:
+    """Residents talk while ``--publish-command`` publishes a model: the longest turn, and until all switched."""
+    before = _models_answering(args.rasa_url)
+    results = Results()
+    started = time.monotonic()
+    until = started + args.publish_seconds
+    threads = [threading.Thread(target=resident, args=(i, args, conversations, results, until, stop))
+               for i in range(args.publish_residents)]
+    for thread in threads:
+        thread.start()
+    time.sleep(3)
+    published_at = time.monotonic()
+    command = subprocess.run(args.publish_command, shell=True, capture_output=True, text=True, check=False)
+    switched_after = None
+    while time.monotonic() < until and command.returncode == 0:
+        now = _models_answering(args.rasa_url)
+        if now and not now & before and "unreachable" not in now:
+            switched_after = time.monotonic() - published_at
+            break
+        time.sleep(1)
+    stop_waiting = time.monotonic() + 10  # keep talking a little after the switch
+    while time.monotonic() < min(until, stop_waiting):
+        time.sleep(0.5)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    stop.clear()
+    during = [t for t in results.turns if t.started >= published_at - 1]
+    longest = max((t.latency_ms for t in during if t.ok), default=None)
+    errors = sum(not t.ok for t in during)
+    print(f"\nPublish while {args.publish_residents} residents talk ({args.publish_command!r}, exit "
+          f"{command.returncode}): longest turn {_ms(longest)} (target <= 2000 ms), {len(during)} turns, "
+          f"errors {errors}; every worker answered with the new model after "
+          f"{'never within the phase' if switched_after is None else f'{switched_after:.0f} s'} (target <= 60 s)")
+    if command.returncode:
+        print("    publish command failed: " + (command.stderr or command.stdout).strip()[-300:])
+    return {"longest_turn_ms": _round(longest), "turns": len(during), "errors": errors,
+            "switched_after_s": _round(switched_after), "command_exit": command.returncode}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Command line
 
 
 LOCALHOST_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -346,36 +527,42 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rasa-url", default="http://127.0.0.1:5005", help="a running Rasa server (loopback)")
-    parser.add_argument("--residents", type=int, default=20, help="concurrent simulated residents")
-    parser.add_argument("--conversations", type=int, default=3, help="conversations per resident")
-    parser.add_argument("--max-seconds", type=float, default=300, help="stop sending new turns after this")
-    parser.add_argument("--rasa-port", type=int, help="port the Rasa server listens on (default: from URL)")
+    parser.add_argument("--levels", default="1,20,50", help="residents talking back to back, one phase each")
+    parser.add_argument("--seconds", type=float, default=30, help="length of each level's phase")
+    parser.add_argument("--long-turns", type=int, default=200, help="turns of the long conversation (0: skip)")
+    parser.add_argument("--publish-command", help="shell command that publishes a model (none: no publish phase)")
+    parser.add_argument("--publish-residents", type=int, default=10, help="residents talking during the publish")
+    parser.add_argument("--publish-seconds", type=float, default=90, help="longest the publish phase lasts")
+    parser.add_argument("--rasa-port", type=int, action="append",
+                        help="port of a Rasa server whose processes' CPU to report (repeat; default: from URL)")
     parser.add_argument("--actions-port", type=int, default=5055, help="port of the action server")
     parser.add_argument("--scripts", type=Path, default=DEFAULT_SCRIPTS, help="conversation scripts (YAML)")
     parser.add_argument("--timeout", type=float, default=30, help="seconds to wait for one answer")
     parser.add_argument("--think-ms", type=float, default=0, help="pause between a resident's turns")
-    parser.add_argument("--warmup", type=int, default=1, help="untimed warm-up turns before the run")
-    parser.add_argument("--sample-interval", type=float, default=0.2, help="seconds between RSS samples")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed warm-up turns before the run")
     parser.add_argument("--seed", type=int, default=1, help="seed for picking conversations")
     args = parser.parse_args(argv)
-    if args.residents < 1 or args.conversations < 1 or args.max_seconds <= 0 or args.timeout <= 0:
-        parser.error("--residents, --conversations, --max-seconds and --timeout must be positive")
+    try:
+        args.levels = [int(level) for level in args.levels.split(",") if level.strip()]
+    except ValueError:
+        parser.error("--levels is a comma-separated list of whole numbers, like 1,20,50")
+    if any(level < 1 for level in args.levels) or args.seconds <= 0 or args.timeout <= 0 or args.long_turns < 0:
+        parser.error("--levels, --seconds and --timeout must be positive, --long-turns >= 0")
     args.rasa_url = args.rasa_url.rstrip("/")
-    if args.rasa_port is None:
+    if not args.rasa_port:
         parts = urlsplit(args.rasa_url)
-        args.rasa_port = parts.port or (443 if parts.scheme == "https" else 80)
+        args.rasa_port = [parts.port or (443 if parts.scheme == "https" else 80)]
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print its figures."""
+    """Run every phase and print its figures, then one JSON line with all of them."""
     args = parse_args(argv)
     problem = loopback_problem(args.rasa_url)
     if problem:
         print(problem, file=sys.stderr)
         return 2
     conversations = load_conversations(args.scripts)
-
     try:
         requests.get(args.rasa_url + "/", timeout=5).raise_for_status()
     except requests.RequestException as exc:
@@ -385,108 +572,33 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.warmup):
             send_turn(session, args.rasa_url + WEBHOOK_PATH, f"bench-warmup-{uuid.uuid4().hex[:8]}", "hello", 60)
 
-    servers = [
-        ServerMemory("rasa server", args.rasa_port, pids_listening_on(args.rasa_port)),
-        ServerMemory("action server", args.actions_port, pids_listening_on(args.actions_port)),
-    ]
-    sampler = MemorySampler(servers, args.sample_interval)
+    rasa_roots = set().union(*(pids_listening_on(port) for port in args.rasa_port))
+    cpu = [CpuShare("rasa", rasa_roots), CpuShare("actions", pids_listening_on(args.actions_port))]
+    memory = [ServerMemory("rasa server", args.rasa_port[0], rasa_roots),
+              ServerMemory("action server", args.actions_port, cpu[1].roots)]
+    sampler = MemorySampler(memory, 0.5)
     sampler.start()
-
-    results = Results()
+    print(f"Council Assistant latency against {args.rasa_url} on {os.cpu_count()} cores: Rasa processes "
+          f"{sorted(with_descendants(rasa_roots)) or 'not found'}; residents talk back to back, no think time")
     stop = threading.Event()
-    started = time.monotonic()
-    deadline = started + args.max_seconds
-    threads = [
-        threading.Thread(target=resident, args=(i, args, conversations, results, deadline, stop), name=f"resident-{i}")
-        for i in range(args.residents)
-    ]
-    for thread in threads:
-        thread.start()
+    summary: dict = {"rasa_url": args.rasa_url, "cores": os.cpu_count(), "levels": []}
     try:
-        for thread in threads:
-            thread.join()
+        for residents in args.levels:
+            summary["levels"].append(level_phase(args, conversations, residents, cpu, stop))
+        if args.long_turns:
+            summary["long_conversation"] = long_conversation_phase(args, conversations)
+        if args.publish_command:
+            summary["publish"] = publish_phase(args, conversations, stop)
     except KeyboardInterrupt:
         stop.set()
-        for thread in threads:
-            thread.join()
-    wall = time.monotonic() - started
+        print("interrupted", file=sys.stderr)
     sampler.stop()
-
-    return report(args, results, servers, wall, stop.is_set())
-
-
-def report(args: argparse.Namespace, results: Results, servers: list[ServerMemory], wall: float, stopped: bool) -> int:
-    """Print the figures, human-readable then one JSON line; return the exit status."""
-    turns = results.turns
-    good = [t.latency_ms for t in turns if t.ok]
-    errors = [t for t in turns if not t.ok]
-    p50, p95, p99 = (percentile(good, q) for q in (50, 95, 99))
-
-    def ms(value: float | None) -> str:
-        return "n/a" if value is None else f"{value:.0f} ms"
-
-    print(
-        f"Council Assistant latency: {args.residents} residents x {args.conversations} conversations"
-        f" against {args.rasa_url}"
-    )
-    if stopped:
-        print(f"stopped after --max-seconds {args.max_seconds:g} (or interrupted)")
-    print(
-        f"turns {len(turns)}  errors {len(errors)}  conversations {results.conversations_done}"
-        f"  wall {wall:.1f} s  {len(turns) / wall if wall else 0:.1f} turns/s"
-    )
-    print(
-        f"turn latency (successful turns): p50 {ms(p50)}  p95 {ms(p95)}  p99 {ms(p99)}"
-        f"  max {ms(max(good) if good else None)}"
-    )
-    by_conversation = defaultdict(list)
-    for turn in turns:
-        by_conversation[turn.conversation].append(turn)
-    print(f"  {'conversation':<24}{'turns':>7}{'errors':>8}{'p50':>9}{'p95':>9}")
-    for name in sorted(by_conversation):
-        group = by_conversation[name]
-        ok = [t.latency_ms for t in group if t.ok]
-        print(
-            f"  {name:<24}{len(group):>7}{sum(not t.ok for t in group):>8}"
-            f"{ms(percentile(ok, 50)):>9}{ms(percentile(ok, 95)):>9}"
-        )
-    if errors:
-        kinds = Counter(t.error for t in errors)
-        print("errors: " + ", ".join(f"{kind} x{count}" for kind, count in kinds.most_common()))
-
-    summary = {
-        "rasa_url": args.rasa_url,
-        "residents": args.residents,
-        "conversations_per_resident": args.conversations,
-        "conversations": results.conversations_done,
-        "turns": len(turns),
-        "errors": len(errors),
-        "p50_ms": _round(p50),
-        "p95_ms": _round(p95),
-        "p99_ms": _round(p99),
-        "max_ms": _round(max(good) if good else None),
-        "turns_per_second": round(len(turns) / wall, 2) if wall else None,
-        "wall_seconds": round(wall, 2),
-        "stopped_early": stopped,
-    }
-    for server in servers:
-        key = "rasa" if server.label == "rasa server" else "actions"
-        if not server.roots:
-            print(f"{server.label}: nothing found listening on port {server.port}; memory not measured")
-            summary[f"{key}_peak_rss_mb"] = summary[f"{key}_vmhwm_mb"] = None
-            continue
-        children = len(server.pids - server.roots)
-        high_water = server.high_water_kb()
-        print(
-            f"{server.label} (port {server.port}, pid {','.join(map(str, sorted(server.roots)))}"
-            f" + {children} children): peak RSS during run {_mb(server.peak_rss_kb)} MB"
-            f" (sampled every {args.sample_interval:g} s); lifetime VmHWM {_mb(high_water)} MB"
-        )
-        summary[f"{key}_peak_rss_mb"] = _mb(server.peak_rss_kb)
-        summary[f"{key}_vmhwm_mb"] = _mb(high_water)
-
+    for server in memory:
+        if server.roots:
+            print(f"{server.label}: peak RSS {_mb(server.peak_rss_kb)} MB over {len(server.pids)} processes")
+            summary[f"{server.label.split()[0]}_peak_rss_mb"] = _mb(server.peak_rss_kb)
     print(json.dumps(summary, separators=(",", ":")))
-    return 1 if errors or not turns else 0
+    return 0
 
 
 if __name__ == "__main__":

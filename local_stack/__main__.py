@@ -14,7 +14,8 @@ import time
 import xmlrpc.client
 from pathlib import Path
 
-from local_stack.services import RASA_TOKEN_ENV, ROOT, Ports, RunSecrets, run_command_services
+from local_stack.scale import ScaleSettings, plan
+from local_stack.services import RASA_TOKEN_ENV, ROOT, Ports, RunSecrets, new_secret, run_command_services
 from local_stack.supervisor import SupervisedStack
 
 NO_SKILL_ID = """
@@ -43,12 +44,23 @@ def main() -> int:
         print(f"No trained model at {args.model}: run `make train` (make run does it for you).", file=sys.stderr)
         return 1
     # Secrets made for this run unless configured: the backend's key (backend and action server), Rasa's API
-    # token (Rasa and the staff console) and the action server's secret (Rasa and the action server).
+    # token (Rasa and the staff console), the action server's secret (Rasa and the action server) and Rasa's
+    # pass to the console's model server (every worker pulls the published model from it).
     run_secrets = RunSecrets.from_env()
     skill_id = os.environ.get("ALEXA_SKILL_ID") or None
     ports = Ports(rasa=args.rasa_port, actions=args.actions_port, backend=args.backend_port, chat=args.chat_port,
                   voice=args.voice_port, console=args.console_port, demo=args.demo_port)
-    stack = SupervisedStack(run_command_services(args.model, ports, run_secrets, skill_id=skill_id),
+    try:  # several Rasa workers on PostgreSQL and Redis when they answer, else one process (local_stack/scale.py)
+        model_token = new_secret()
+        scale = plan(ScaleSettings.from_env(), ROOT / "run",
+                     model_url=f"http://127.0.0.1:{args.console_port}/model/live", model_token=model_token)
+    except (ValueError, RuntimeError) as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 1
+    print(scale.summary, flush=True)
+    console_env = {"CONSOLE_MODEL_PULL_TOKEN": model_token, "CONSOLE_STARTED_MODEL": str(args.model)}
+    stack = SupervisedStack(run_command_services(args.model, ports, run_secrets, skill_id=skill_id,
+                                                 console_env=console_env, scale=scale),
                             run_dir=ROOT / "run", echo=True)
     stopping = False
 

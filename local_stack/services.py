@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+import yaml
 
 from evaluation.rasa_process import RASA_COMMAND, rasa_env
+from local_stack.scale import EMBEDDED_ENDPOINTS, ScalePlan
 
 ROOT = Path(__file__).resolve().parent.parent
 # The action server's shared secret, and Rasa's HTTP API token (nlu_components/rasa_cli.py reads it).
@@ -30,14 +32,17 @@ def new_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
-def embedded_endpoints(tracker_db: Path, action_url: str = "${ACTION_ENDPOINT_URL}") -> str:
-    """An endpoints.yml like bot/endpoints.yml with its own SQLite tracker store (tests, benchmarks).
+def embedded_endpoints(tracker_db: Path, action_url: str | None = None) -> str:
+    """bot/endpoints.yml with its own SQLite tracker database (tests, benchmarks), and an action URL if given.
 
-    The action endpoint sends the action server's shared secret, as bot/endpoints.yml does.
+    Everything else (the action server's secret header, the tracker window, the lock store) is bot/endpoints.yml's,
+    so tests and benchmarks run what `make run` runs.
     """
-    return (f"action_endpoint:\n  url: {action_url}\n  headers:\n    Authorization: Bearer ${{{ACTION_TOKEN_ENV}}}\n"
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n"
-            "lock_store:\n  type: in_memory\n")
+    config = yaml.safe_load(EMBEDDED_ENDPOINTS.read_text(encoding="utf-8"))
+    config["tracker_store"]["db"] = str(tracker_db)
+    if action_url:
+        config["action_endpoint"]["url"] = action_url
+    return yaml.safe_dump(config, sort_keys=False)
 
 
 @dataclass
@@ -220,14 +225,15 @@ def voice_service(port: int, rasa_url: str, no_verify: bool = False, skill_id: s
     )
 
 
-def console_service(port: int, rasa_url: str, rasa_token: str, tracker_db_url: str) -> Service:
+def console_service(port: int, rasa_url: str, rasa_token: str, tracker_db_url: str,
+                    extra_env: dict[str, str] | None = None) -> Service:
     """The staff console: reads transcripts from the tracker store, retrains and publishes to Rasa (its token)."""
     return Service(
         name="console",
         command=[sys.executable, "-m", "staff_console", "serve", "--host", "127.0.0.1", "--port", str(port)],
         health_url=f"http://127.0.0.1:{port}/health",
         public_url=f"http://127.0.0.1:{port}/",
-        env={"RASA_URL": rasa_url, RASA_TOKEN_ENV: rasa_token, "TRACKER_DB_URL": tracker_db_url},
+        env={"RASA_URL": rasa_url, RASA_TOKEN_ENV: rasa_token, "TRACKER_DB_URL": tracker_db_url, **(extra_env or {})},
     )
 
 
@@ -292,22 +298,27 @@ class RunSecrets:
 def run_command_services(model: Path, ports: Ports, run_secrets: RunSecrets, skill_id: str | None = None,
                          endpoints: str = "bot/endpoints.yml", tracker_db: Path = ROOT / "run" / "tracker.db",
                          backend_db_url: str | None = None, now: str | None = None,
-                         console_env: dict[str, str] | None = None) -> list[Service]:
+                         console_env: dict[str, str] | None = None, scale: ScalePlan | None = None) -> list[Service]:
     """Every service `make run` starts, in start order, wired to one another.
 
-    The fault-injection tests start this same list with their own ports, databases and clock.
+    ``scale`` (local_stack/scale.py) puts Rasa's workers on the shared stores: its endpoints file, worker counts
+    and tracker database win over ``endpoints`` and ``tracker_db``. The fault-injection tests start this same
+    list with their own ports, databases and clock.
     """
+    tracker_db_url = scale.tracker_db_url if scale else f"sqlite:///{tracker_db}"
+    endpoints = str(scale.endpoints) if scale else endpoints
     backend_url = f"http://127.0.0.1:{ports.backend}"
     rasa_url, chat_url = f"http://127.0.0.1:{ports.rasa}", f"http://127.0.0.1:{ports.chat}"
     # The demonstration site may embed the widget for this run, beside the sites of the council's profile.
     demo_origin = {"WIDGET_EXTRA_ORIGINS": f"http://127.0.0.1:{ports.demo}"}
-    console = console_service(ports.console, rasa_url, run_secrets.rasa_token, f"sqlite:///{tracker_db}")
-    console.env.update(console_env or {})
+    console = console_service(ports.console, rasa_url, run_secrets.rasa_token, tracker_db_url, extra_env=console_env)
+    actions = actions_service(ports.actions, backend_url, run_secrets.api_key, run_secrets.action_token, now=now)
+    actions.env.update(scale.actions_env if scale else {})
     return [
         backend_service(ports.backend, run_secrets.api_key, db_url=backend_db_url, now=now),
-        actions_service(ports.actions, backend_url, run_secrets.api_key, run_secrets.action_token, now=now),
+        actions,
         rasa_service(ports.rasa, model, ports.actions, run_secrets.rasa_token, run_secrets.action_token,
-                     endpoints=endpoints, extra_env=demo_origin),
+                     endpoints=endpoints, extra_env={**demo_origin, **(scale.rasa_env if scale else {})}),
         chat_service(ports.chat, rasa_url, extra_env=demo_origin),
         demo_site_service(ports.demo, chat_url, rasa_url),
         # Verification stays on: a real Alexa reaches this endpoint through a tunnel.

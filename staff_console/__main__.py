@@ -1,4 +1,4 @@
-"""``python -m staff_console create-admin --username X``, ``... serve --port 5200`` or ``... retention``."""
+"""``python -m staff_console create-admin --username X``, ``serve``, ``retention`` or ``publish --model M``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 import getpass
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -51,6 +52,23 @@ def start_retention_schedule(app: Any) -> DailyRetention | None:
     return schedule
 
 
+def publish_model(config: ConsoleConfig, model: Path, reason: str, rasa_pulls: bool) -> int:
+    """Register ``model`` and publish it, recorded in the change log as the command line's doing."""
+    from staff_console.publishing import Publisher
+    from staff_console.registry import ModelRegistry
+
+    if not model.is_file():
+        raise SystemExit(f"No model at {model}")
+    sessions = make_sessions(make_engine(config.db_url))
+    registry = ModelRegistry(sessions, config.models_dir, config.root, config.rasa_url, adopt_running=False,
+                             rasa_token=config.rasa_token)
+    Publisher(sessions, registry, config.rasa_url, config.models_dir, rasa_token=config.rasa_token,
+              pull=rasa_pulls).publish(
+        registry.register(model.resolve()), "(command line)", reason)
+    print(f"Published {model}" + (": Rasa pulls it within its pull interval" if rasa_pulls else ""))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command and run it."""
     parser = argparse.ArgumentParser(prog="python -m staff_console", description=__doc__)
@@ -62,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     retention = commands.add_parser("retention", help="delete conversations older than the retention period")
     retention.add_argument("--days", type=int, help="keep this many days (default: the council profile's)")
+    publish = commands.add_parser("publish", help="put a model live, as the console's publish button does")
+    publish.add_argument("--model", type=Path, required=True)
+    publish.add_argument("--reason", default="published from the command line")
+    publish.add_argument("--rasa-pulls", action="store_true",
+                         help="Rasa pulls the live model from the console (make run): no PUT /model")
     serve = commands.add_parser("serve", help="run the console (and its daily retention run)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_PORT", 5200)))
@@ -83,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
                       dt.datetime.now(dt.timezone.utc))
         print(f"Deleted {done.events} events of {done.conversations} conversations older than {days} days.")
         return 0
+    if args.command == "publish":
+        return publish_model(config, args.model, args.reason, args.rasa_pulls)
     from local_stack.wsgi import serve
     from staff_console.app import create_app
 

@@ -15,7 +15,7 @@ from connectors.settings import ConnectorSettings
 from staff_console.config import ConsoleConfig
 from staff_console.db import make_engine, make_sessions
 from staff_console.retention import TrackerStoreCleaner
-from staff_console.routes import Console, auth, conversations, inbox, insights, training
+from staff_console.routes import Console, auth, conversations, inbox, insights, model_server, training
 from staff_console.training import Trainer
 from staff_console.training_data import TrainingData
 from staff_console.transcripts import TrackerReader
@@ -48,7 +48,9 @@ def create_app(config: ConsoleConfig | None = None) -> Flask:
     # A request's session is released when the request ends, whatever happened (the trainer's thread uses
     # db.session_scope): the one place sessions are released in the web part.
     app.teardown_appcontext(lambda _error: sessions.remove())
-    for module in (auth, inbox, conversations, training, insights):
+    if config.started_model:  # what Rasa pulls until staff publish another (routes/model_server.py)
+        parts.trainer.registry.mark_live(parts.trainer.registry.register(config.started_model.resolve()))
+    for module in (auth, inbox, conversations, training, insights, model_server):
         app.register_blueprint(module.blueprint)
     _limit_sign_ins(app, config)
     app.after_request(_no_framing)

@@ -51,6 +51,10 @@ class ConsoleConfig:
     domain: Path = ROOT / manifest.DOMAIN
     dialogue_data: list[Path] = field(default_factory=lambda: [ROOT / d for d in manifest.DIALOGUE_DATA])
     models_dir: Path = ROOT / "models"
+    # Rasa pulls the live model from GET /model/live?token=... (several workers or replicas: a PUT /model would
+    # reach one); unset, that route answers 404 and publishing loads the model with PUT /model as before.
+    model_pull_token: str | None = None
+    started_model: Path | None = None  # the model `make run` started: live until staff publish another
     finetune_fraction: float = 0.05
     gate_tolerance: int = 1
     secure_cookie: bool = False
@@ -87,6 +91,7 @@ class ConsoleConfig:
             ("login_limit_account", "CONSOLE_LOGIN_LIMIT_ACCOUNT", str),
             ("login_limit_address", "CONSOLE_LOGIN_LIMIT_ADDRESS", str),
             ("rate_limit_storage", "CONSOLE_RATE_LIMIT_STORAGE", str),
+            ("model_pull_token", "CONSOLE_MODEL_PULL_TOKEN", str), ("started_model", "CONSOLE_STARTED_MODEL", Path),
         ):
             if env.get(key):
                 values[name] = kind(env[key])

@@ -1,4 +1,4 @@
-"""Publishing: hot-load a model into the running Rasa (``PUT /model``) and remember it for the next `make run`."""
+"""Publishing: put a model live (Rasa pulls it, or ``PUT /model``) and remember it for the next `make run`."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ class Publisher:
     """Puts a registered model live; conversations stay in the tracker store."""
 
     def __init__(self, sessions: scoped_session, registry: ModelRegistry, rasa_url: str, models_dir: Path,
-                 rasa_token: str | None = None) -> None:
+                 rasa_token: str | None = None, pull: bool = False) -> None:
+        """``pull``: Rasa's workers pull the live model themselves (GET /model/live), so no ``PUT /model``."""
         self.sessions, self.registry = sessions, registry
-        self.rasa_url, self.models_dir = rasa_url.rstrip("/"), Path(models_dir)
+        self.rasa_url, self.models_dir, self.pull = rasa_url.rstrip("/"), Path(models_dir), pull
         self.rasa_params = {"token": rasa_token} if rasa_token else {}  # Rasa's HTTP API token (``?token=``)
 
     def publish(self, record_id: int, username: str, reason: str, pinned: bool = False) -> None:
-        """Load the model into Rasa, mark it live and record who did it and why.
+        """Put the model live (Rasa loads it now, or pulls it within its pull interval) and record who and why.
 
         ``pinned``: staff chose this model by hand (a roll back), so `make run` keeps starting it until the
         dialogue changes, rather than training the newest data again.
@@ -33,10 +34,11 @@ class Publisher:
 
         """
         model = self.registry.path(record_id)
-        response = requests.put(f"{self.rasa_url}/model", params=self.rasa_params, json={"model_file": str(model)},
-                                timeout=600)
-        if response.status_code not in (200, 204):
-            raise RuntimeError(f"Rasa refused the model: {response.status_code} {response.text[:300]}")
+        if not self.pull:
+            response = requests.put(f"{self.rasa_url}/model", params=self.rasa_params,
+                                    json={"model_file": str(model)}, timeout=600)
+            if response.status_code not in (200, 204):
+                raise RuntimeError(f"Rasa refused the model: {response.status_code} {response.text[:300]}")
         self.registry.mark_live(record_id)
         with session_scope(self.sessions) as session:
             session.get(ModelRecord, record_id).published_at = utcnow()

@@ -113,7 +113,7 @@ class Trainer:
                                       adopt_running=config.adopt_running_model, rasa_token=config.rasa_token)
         self.evaluations = Evaluations(sessions, config.heldout_dir, config.root)
         self.publisher = Publisher(sessions, self.registry, config.rasa_url, config.models_dir,
-                                   rasa_token=config.rasa_token)
+                                   rasa_token=config.rasa_token, pull=bool(config.model_pull_token))
         self.runner = TrainingRunner(config)
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None

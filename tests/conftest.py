@@ -108,6 +108,7 @@ def start_stack(model_path: Path, work: Path, council_profile: str | None = None
     ``council_profile`` names the council the action server speaks for (``COUNCIL_PROFILE``); the caller stops
     the stack with ``RunningStack.stack.stop()``.
     """
+    # bot/endpoints.yml as `make run` uses it (the windowed tracker store), on a temporary SQLite file
     endpoints = work / "endpoints.yml"
     endpoints.write_text(embedded_endpoints(work / "tracker.db"))
     backend_port, actions_port, rasa_port, page_port = free_port(), free_port(), free_port(), free_port()

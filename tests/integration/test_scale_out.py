@@ -34,6 +34,7 @@ def scale_out_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PORT": "5432", "TRACKER_DB_NAME": "test",
         "TRACKER_DB_USER": "postgres", "TRACKER_DB_PASSWORD": "",
         "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379",
+        "MODEL_SERVER_URL": "http://127.0.0.1:5200/model/live", "MODEL_SERVER_TOKEN": "not-a-secret",
         "RABBITMQ_HOST": "127.0.0.1", "RABBITMQ_PORT": "5672", "RABBITMQ_USER": "guest", "RABBITMQ_PASSWORD": "guest",
     }.items():
         monkeypatch.setenv(name, value)
@@ -96,3 +97,40 @@ def test_events_are_published_to_rabbitmq() -> None:
         raise AssertionError(f"event {marker} not found on queue {QUEUE}")
 
     assert asyncio.run(scenario())["text"] == "hello"
+
+
+def test_replicas_starting_together_create_the_window_table_once() -> None:
+    """Rasa's Sanic workers start at the same moment: each creates the window table if missing, none fails."""
+    import threading
+
+    import psycopg2
+
+    from conversation_store.windowed import WindowedSQLTrackerStore
+
+    database = f"council_test_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{database}"')
+    failures: list[BaseException] = []
+    together = threading.Barrier(12)
+
+    def start_worker() -> None:
+        together.wait()
+        try:
+            WindowedSQLTrackerStore(Domain.empty(), dialect="postgresql", host="127.0.0.1", port=5432, db=database,
+                                    username="postgres")
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+
+    try:
+        workers = [threading.Thread(target=start_worker) for _ in range(12)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.close()
+    assert not failures, failures
