@@ -36,6 +36,8 @@ from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotS
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import declarative_base
 
+from conversation_store import WINDOWS_TABLE
+
 logger = logging.getLogger(__name__)
 
 WindowBase = declarative_base()
@@ -46,7 +48,7 @@ _STORED = "_council_stored_window"
 class ConversationWindow(WindowBase):
     """Where a conversation's working window starts, and the slot values there."""
 
-    __tablename__ = "conversation_windows"
+    __tablename__ = WINDOWS_TABLE
 
     sender_id = sa.Column(sa.String(255), primary_key=True)
     # the timestamp of the session_started event of the session the window belongs to (None: no session start)

@@ -15,11 +15,13 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import MetaData, Table, create_engine, delete, func, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import MetaData, Table, create_engine, delete, select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import NoSuchTableError
 from sqlalchemy.orm import scoped_session
+from sqlalchemy.sql import Select
 
+from conversation_store import WINDOWS_TABLE
 from staff_console.db import AuditEntry, Correction, session_scope
 
 log = logging.getLogger(__name__)
@@ -43,31 +45,42 @@ class TrackerStoreCleaner:
         kwargs = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
         self.engine: Engine = create_engine(url, future=True, **kwargs)
 
-    def _events(self) -> Table | None:
+    def _table(self, name: str) -> Table | None:
         try:
-            return Table("events", MetaData(), autoload_with=self.engine)
+            return Table(name, MetaData(), autoload_with=self.engine)
         except NoSuchTableError:
-            return None  # Rasa has stored no conversation yet
+            return None  # Rasa has stored no conversation yet, or runs without the windowed store
+
+    def _forget_windows(self, connection: Connection, sender_ids: Select | list[str]) -> None:
+        """Delete the windowed store's saved state of these conversations (conversation_store/windowed.py).
+
+        A window's prefix holds the slots at its anchor (postcodes, emails), so it goes with the events; Rasa
+        rebuilds a window from the events that remain.
+        """
+        windows = self._table(WINDOWS_TABLE)
+        if windows is not None:
+            connection.execute(delete(windows).where(windows.c.sender_id.in_(sender_ids)))
 
     def delete_before(self, cutoff: dt.datetime) -> RetentionRun:
         """Delete every event stamped before ``cutoff`` (UTC, naive or aware); returns what went."""
-        events = self._events()
+        events = self._table("events")
         if events is None:
             return RetentionRun(cutoff, 0, 0)
         stamp = cutoff.replace(tzinfo=cutoff.tzinfo or dt.timezone.utc).timestamp()
         old = events.c.timestamp < stamp
         with self.engine.begin() as connection:
-            conversations = connection.execute(select(func.count(func.distinct(events.c.sender_id))).where(old))
-            touched = int(conversations.scalar() or 0)
+            touched_ids = [row[0] for row in connection.execute(select(events.c.sender_id).where(old).distinct())]
+            self._forget_windows(connection, touched_ids)
             deleted = connection.execute(delete(events).where(old)).rowcount
-        return RetentionRun(cutoff, int(deleted or 0), touched)
+        return RetentionRun(cutoff, int(deleted or 0), len(touched_ids))
 
     def erase(self, sender_id: str) -> int:
-        """Delete every event of one conversation; returns how many there were."""
-        events = self._events()
+        """Delete every event of one conversation, and its window; returns how many events there were."""
+        events = self._table("events")
         if events is None:
             return 0
         with self.engine.begin() as connection:
+            self._forget_windows(connection, [sender_id])
             return int(connection.execute(delete(events).where(events.c.sender_id == sender_id)).rowcount or 0)
 
 

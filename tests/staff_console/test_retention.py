@@ -19,6 +19,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy import create_engine, select, text
 
+from conversation_store import WINDOWS_TABLE
 from councils.profile import load_profile
 from local_stack.services import ROOT
 from staff_console.__main__ import main as console_command
@@ -211,3 +212,53 @@ def test_retention_and_erasure_on_rasas_postgresql_store(tmp_path):
     mine = {s: n for s, n in _senders(url).items() if s.endswith(tag)}
     assert mine == {f"keep-{tag}": 6}
     erase_conversation(cleaner, sessions, f"keep-{tag}", "publisher")  # leave the shared database as it was
+
+
+def _long_conversation(sender: str, at: dt.datetime, turns: int = 12) -> DialogueStateTracker:
+    """A conversation long enough for the windowed store to move its window on (and save it)."""
+    ts = at.timestamp()
+    events = [ActionExecuted("action_session_start", timestamp=ts), SessionStarted(timestamp=ts),
+              ActionExecuted("action_listen", timestamp=ts)]
+    for turn in range(turns):
+        stamp = ts + 10 * turn
+        events += [UserUttered(f"hello {turn}", {"name": "greet", "confidence": 0.97}, timestamp=stamp + 1),
+                   BotUttered("Hello!", timestamp=stamp + 2), ActionExecuted("action_listen", timestamp=stamp + 2)]
+    return DialogueStateTracker.from_events(sender, events)
+
+
+def _windows(url: str) -> set[str]:
+    engine = create_engine(url, future=True)
+    with engine.connect() as connection:
+        rows = connection.execute(text(f"SELECT sender_id FROM {WINDOWS_TABLE}")).all()
+    engine.dispose()
+    return {sender for (sender,) in rows}
+
+
+def test_retention_and_erasure_delete_the_windowed_stores_saved_state_too(tmp_path):
+    # the window's prefix holds the slots at its anchor (postcodes, emails): it must not outlive the events
+    path = tmp_path / "tracker.db"
+    config = EndpointConfig(type="conversation_store.windowed.WindowedSQLTrackerStore", dialect="sqlite",
+                            db=str(path), keep_turns=2, max_turns=4)
+    trackers = [_long_conversation("old", NOW - dt.timedelta(days=120)),
+                _long_conversation("erased", NOW - dt.timedelta(hours=2)),
+                _long_conversation("recent", NOW - dt.timedelta(hours=1))]
+    store = TrackerStore.create(config, DOMAIN)
+
+    async def save_and_read() -> None:
+        for tracker in trackers:
+            await store.save(tracker)
+            again = await store.retrieve(tracker.sender_id)  # a turn as Rasa takes it: retrieve, add, save
+            stamp = again.events[-1].timestamp + 1
+            again.update(UserUttered("thanks", {"name": "thank_you", "confidence": 0.97}, timestamp=stamp))
+            again.update(ActionExecuted("action_listen", timestamp=stamp + 1))
+            await store.save(again)
+
+    asyncio.run(save_and_read())
+    url = f"sqlite:///{path}"
+    assert _windows(url) == {"old", "erased", "recent"}
+    sessions = make_sessions(make_engine(f"sqlite:///{tmp_path / 'console.db'}"))
+    cleaner = TrackerStoreCleaner(url)
+    expire(cleaner, sessions, 90, NOW)
+    assert _windows(url) == {"erased", "recent"}
+    assert cleaner.erase("erased") > 0
+    assert _windows(url) == {"recent"} and set(_senders(url)) == {"recent"}
