@@ -80,3 +80,15 @@ def test_override_corrects_a_non_urgent_guess_and_self_harm_overrides_another_ur
         "homeless_urgent", "suicide_self_harm", "homeless_urgent", "out_of_scope"
     ]
     assert messages[0].get(INTENT)["confidence"] == 1.0
+
+
+def test_no_everyday_training_example_takes_an_urgent_route():
+    """The override would overrule the classifier's own training data: "kids keep getting hurt on the pothole"
+    is a street problem, "cut myself on broken glass" an accident, "how do i get my tenant evicted" a landlord's
+    question."""
+    from evaluation.datasets import load_examples
+    from local_stack.services import ROOT
+
+    wrong = [(e.intent, e.text, match_urgent(e.text, PHRASES)) for e in load_examples(ROOT / "nlu_data")
+             if e.intent not in URGENT_INTENTS and match_urgent(e.text, PHRASES)]
+    assert not wrong
