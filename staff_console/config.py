@@ -24,7 +24,10 @@ class ConsoleConfig:
     ``CONSOLE_FINETUNE_FRACTION`` [0.05: fine-tune the live model with 5% of the epochs, under 3 minutes from a
     correction to live (bench/retrain_cycle.py); 0 trains from scratch, about 10 minutes],
     ``CONSOLE_GATE_TOLERANCE`` [1: held-out messages a new model may get wrong beyond the live model's, on each
-    measure, before the gate counts it as worse; 0 is strict]; ``COUNCIL_API_URL`` and ``COUNCIL_API_KEY``: the
+    measure, before the gate counts it as worse; 0 is strict], ``CONSOLE_URGENT_SET`` [bench/data/urgent_dev.yml:
+    urgent messages per route; the gate refuses a model that misses one its predecessor caught],
+    ``CONSOLE_CONVERSATION_TESTS`` [tests/conversations: the Rasa test stories a new model must pass];
+    ``COUNCIL_API_URL`` and ``COUNCIL_API_KEY``: the
     council's A to Z, where editors add residents' words to a service (read by ``connectors.settings``).
     """
 
@@ -36,6 +39,9 @@ class ConsoleConfig:
     low_confidence: float = 0.6
     data_dir: Path = ROOT / manifest.NLU_DATA
     heldout_dir: Path = ROOT / manifest.HELDOUT
+    urgent_set: Path | None = ROOT / manifest.URGENT_SET
+    # None runs no conversation tests: only for tests whose tiny models have no dialogue policy to test.
+    conversation_tests: Path | None = ROOT / manifest.CONVERSATION_TESTS
     train_config: Path = ROOT / manifest.CONFIG
     domain: Path = ROOT / manifest.DOMAIN
     dialogue_data: list[Path] = field(default_factory=lambda: [ROOT / d for d in manifest.DIALOGUE_DATA])
@@ -58,6 +64,7 @@ class ConsoleConfig:
             ("rasa_url", "RASA_URL", str), ("secret_key", "CONSOLE_SECRET_KEY", str),
             ("session_minutes", "CONSOLE_SESSION_MINUTES", int), ("low_confidence", "CONSOLE_LOW_CONFIDENCE", float),
             ("data_dir", "CONSOLE_DATA_DIR", Path), ("heldout_dir", "CONSOLE_HELDOUT_DIR", Path),
+            ("urgent_set", "CONSOLE_URGENT_SET", Path), ("conversation_tests", "CONSOLE_CONVERSATION_TESTS", Path),
             ("train_config", "CONSOLE_TRAIN_CONFIG", Path), ("models_dir", "CONSOLE_MODELS_DIR", Path),
             ("finetune_fraction", "CONSOLE_FINETUNE_FRACTION", float),
             ("gate_tolerance", "CONSOLE_GATE_TOLERANCE", int),
