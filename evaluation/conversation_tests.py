@@ -20,7 +20,8 @@ from evaluation.rasa_process import RASA_COMMAND, rasa_env
 
 FAILED_STORIES = "failed_test_stories.yml"
 STORY_REPORT = "story_report.json"
-STORY = re.compile(r"^- story: (?P<name>.+?)\s*$")
+# Rasa writes each failed story's name with the file it came from: "- story: bin day (tests/conversations/x.yml)".
+STORY = re.compile(r"^- story: (?P<name>.+?)(?: \((?P<source>[^()]+\.ya?ml)\))?\s*$")
 # A step Rasa marks as wrong: "- action: utter_x  # predicted: action_y" (or an intent it could not match).
 WRONG = re.compile(r"^\s*- (?P<kind>action|intent|active_loop|slot_was_set): (?P<expected>.*?)\s+"
                    r"# predicted: (?P<predicted>.+?)\s*$")
@@ -34,7 +35,8 @@ def failed_stories(text: str) -> list[dict[str, Any]]:
     for line in text.splitlines():
         story = STORY.match(line)
         if story:
-            stories.append({"story": story["name"].strip("'\""), "wrong": []})
+            stories.append({"story": story["name"].strip("'\""), "file": Path(story["source"] or "").name,
+                            "wrong": []})
             continue
         wrong = WRONG.match(line)
         if wrong and stories:

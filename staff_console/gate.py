@@ -67,7 +67,7 @@ def gate(candidate: dict[str, Any], live: dict[str, Any] | None, tolerance: int,
         failed = conversations["failed"]
         total = conversations.get("total")
         verdict.refuse("conversations", f"{len(failed)} of {total or 'the'} conversation tests failed.",
-                       [f"{s['story']}: {'; '.join(s['wrong'][:2]) or 'failed'}" for s in failed])
+                       [f"{_story(s)}: {'; '.join(s['wrong'][:2]) or 'failed'}" for s in failed])
     if live is None:
         verdict.notes.append("No live model with an evaluation to compare with: the first model is published.")
         return verdict
@@ -119,6 +119,10 @@ def _urgent(verdict: Verdict, candidate: dict[str, Any], live: dict[str, Any]) -
             f"{'were' if len(missed) != 1 else 'was'} missed ({caught_before - len(missed)} of {caught_before} "
             "still caught).",
             [f"{t} (needs {new[t][1]}, got {new[t][2]})" if t in new else t for t in missed])
+
+
+def _story(story: dict[str, Any]) -> str:
+    return f"{story['story']} ({story['file']})" if story.get("file") else story["story"]
 
 
 def _fallback_texts(evaluation: dict[str, Any]) -> list[str]:
