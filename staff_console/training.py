@@ -12,6 +12,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -181,14 +182,18 @@ class Trainer:
             name = f"console-{job_id}-{utcnow():%Y%m%d%H%M%S}"
             model = self.runner.train(name, self.registry.path(live_id) if live_id else None,
                                       lambda **values: self._update(job_id, **values))
-            self._update(job_id, status="evaluating", progress=86.0, message="Evaluating on the held-out set")
             record_id = self.registry.register(model)
-            candidate = self.evaluations.evaluation(record_id)
-            self._update(job_id, progress=92.0, message="Evaluating the live model", model_id=record_id)
-            live_id = self.registry.live_or_running()
-            live = self.evaluations.evaluation(live_id) if live_id else None
-            self._update(job_id, progress=94.0, message="Running the conversation tests")
-            conversations = self.evaluations.conversations(record_id)
+            self._update(job_id, status="evaluating", progress=86.0, model_id=record_id,
+                         message="Evaluating on the held-out set; running the conversation tests")
+            # The conversation tests (a minute or two) run beside the evaluations, each in its own subprocess.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="conversation-tests") as pool:
+                tested = pool.submit(self.evaluations.conversations, record_id)
+                candidate = self.evaluations.evaluation(record_id)
+                self._update(job_id, progress=92.0, message="Evaluating the live model; running the conversation tests")
+                live_id = self.registry.live_or_running()
+                live = self.evaluations.evaluation(live_id) if live_id else None
+                self._update(job_id, progress=94.0, message="Running the conversation tests")
+                conversations = tested.result()
             verdict = gate(candidate, live, self.config.gate_tolerance, conversations)
             self.registry.record_gate(record_id, {
                 "passed": verdict.passed, "reasons": verdict.reasons or verdict.notes,
