@@ -139,14 +139,16 @@ def main() -> int:
         results: dict[str, list[dict[str, Any]]] = {kind: [] for kind, _ in kinds}
         for run in range(1, args.runs + 1):
             for kind, fraction in kinds:
-                cache = work / f"cache-{kind.replace(' ', '-')}-{run}"
+                # Rasa cuts a model name at its first dot ("fine-tune-0.05" would be saved as "fine-tune-0").
+                label = kind.replace(" ", "-").replace(".", "_")
+                cache = work / f"cache-{label}-{run}"
                 shutil.copytree(base_cache, cache) if args.cache else cache.mkdir()
                 os.environ["RASA_CACHE_DIRECTORY"] = str(cache)  # rasa_env passes it to `rasa train`
                 runner = TrainingRunner(ConsoleConfig(data_dir=data, models_dir=work / "models",
                                                       finetune_fraction=fraction))
                 with training_lock():
                     started = time.monotonic()
-                    trained = runner.train(f"{kind.replace(' ', '-')}-{run}", model if fraction else None,
+                    trained = runner.train(f"{label}-{run}", model if fraction else None,
                                            lambda **_: None)
                     seconds = time.monotonic() - started
                 shutil.rmtree(cache, ignore_errors=True)
