@@ -8,6 +8,7 @@ HTTP are real.
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,19 @@ def test_a_refused_candidate_stays_unpublished_and_the_page_names_the_check_and_
     login(client, "viewer")
     page = html.unescape(client.get("/training").get_data(as_text=True))
     assert f'data-check="{check}"' in page and title in page and example in page
+
+
+def test_a_report_written_before_these_checks_still_shows(console_with_fakes):
+    app, _, _ = console_with_fakes
+    sessions = app.extensions["staff_console"]["sessions"]
+    db = sessions()
+    db.add(ModelRecord(path="/models/old.tar.gz", status="refused", accuracy=0.9, gate_report=json.dumps({
+        "passed": False, "reasons": ["Accuracy fell from 90.0% to 80.0%."], "worse_intents": [],
+        "candidate": {"accuracy": 0.8, "oos_recall": 0.9}, "live": None})))
+    db.commit()
+    sessions.remove()
+    client = app.test_client()
+    login(client, "viewer")
+    answer = client.get("/training")
+    assert answer.status_code == 200
+    assert "refused: Accuracy fell from 90.0% to 80.0%." in answer.get_data(as_text=True)
