@@ -28,10 +28,9 @@ import requests
 from local_stack.services import ROOT, Stack, embedded_endpoints, new_secret, rasa_service
 from staff_console.config import ConsoleConfig
 from staff_console.sample_tracker import write_conversations
-from staff_console.testing import login, make_console
+from staff_console.testing import SAMPLE_CORRECTION, login, make_console
 
-MESSAGE = "when can i pop in and borrow some books"
-INTENT = "library_opening_hours"
+MESSAGE, INTENT = SAMPLE_CORRECTION
 
 
 def free_port() -> int:

@@ -26,8 +26,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from actions.urgent_routes import URGENT_INTENTS  # noqa: E402  (after the environment Rasa reads at import)
+from evaluation.manifest import URGENT_SET  # noqa: E402
 
-DEV_SET = REPO_ROOT / "bench" / "data" / "urgent_dev.yml"
+DEV_SET = REPO_ROOT / URGENT_SET
 HELDOUT = REPO_ROOT / "nlu_heldout"
 TARGET_IN_SCOPE_ACCURACY = 0.95
 Labelled = list[tuple[str, str | None]]  # (text, urgent route or None)
@@ -35,8 +36,10 @@ Labelled = list[tuple[str, str | None]]  # (text, urgent route or None)
 
 def dev_set(path: Path = DEV_SET) -> Labelled:
     """The development set: (message, route) for urgent messages, (message, None) for near misses."""
+    from evaluation.datasets import load_urgent_set
+
+    labelled: Labelled = [(e.text, e.intent) for e in load_urgent_set(path)]
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    labelled: Labelled = [(text, route) for route, texts in data["urgent"].items() for text in texts]
     return labelled + [(text, None) for text in data["near_miss"]]
 
 

@@ -56,6 +56,28 @@ def load_examples(path: str | Path) -> list[Example]:
     ]
 
 
+def load_urgent_set(path: str | Path) -> list[Example]:
+    """The urgent messages of an urgent set (``bench/data/urgent_dev.yml``: ``urgent: {route: [text, ...]}``).
+
+    Raises:
+        ValueError: a route that is not one of ``actions.urgent_routes.URGENT_INTENTS``, or no messages.
+
+    """
+    import yaml
+
+    from actions.urgent_routes import URGENT_INTENTS
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    urgent = data.get("urgent") or {}
+    unknown = set(urgent) - set(URGENT_INTENTS)
+    if unknown:
+        raise ValueError(f"{path}: not urgent intents: {sorted(unknown)}")
+    examples = [Example(text=text, intent=route) for route, texts in urgent.items() for text in texts or []]
+    if not examples:
+        raise ValueError(f"{path}: no urgent messages under 'urgent'")
+    return examples
+
+
 def read_clinc(path: str | Path = CLINC_DATA) -> dict[str, list[list[str]]]:
     """Every split of CLINC150's ``data_full.json`` (``.json`` or ``.json.gz``): ``[[text, intent], ...]``."""
     path = Path(path)

@@ -24,6 +24,10 @@ DIALOGUE_DATA = ("bot/rules", "bot/stories")
 # The project's own graph components: code a trained model runs, so a change to it is a change of inputs.
 COMPONENTS = "nlu_components"
 HELDOUT = "nlu_heldout"
+# What a candidate model is measured on besides the held-out set (never trained on): urgent messages per route
+# (a development set the urgent phrases were written against) and the conversation tests (Rasa test stories).
+URGENT_SET = "bench/data/urgent_dev.yml"
+CONVERSATION_TESTS = "tests/conversations"
 # Every input, in the order the fingerprint reads them (changing the order changes every model's name).
 INPUTS = (CONFIG, DOMAIN, *DIALOGUE_DATA, NLU_DATA, COMPONENTS)
 

@@ -146,6 +146,29 @@ def false_fallback(gold: Sequence[str], predicted: Sequence[str]) -> float | Non
     return sum(normalise_intent(p) == OUT_OF_SCOPE for _, p in pairs) / len(pairs)
 
 
+def sent_to_fallback(gold: Sequence[str], predicted: Sequence[str], texts: Sequence[str]) -> list[str]:
+    """The in-scope messages predicted ``out_of_scope``/``nlu_fallback``: the residents ``false_fallback`` counts."""
+    return [t for g, p, t in zip(gold, predicted, texts, strict=True)
+            if normalise_intent(g) != OUT_OF_SCOPE and normalise_intent(p) == OUT_OF_SCOPE]
+
+
+def urgent_caught(gold: Sequence[str], predicted: Sequence[str], texts: Sequence[str]) -> dict[str, bool]:
+    """For each urgent message (gold an urgent route), whether it took exactly its route.
+
+    An urgent message answered by another urgent route counts as missed: each route gives other numbers
+    (crisis lines, the gas emergency number, the out-of-hours housing team).
+    """
+    from actions.urgent_routes import URGENT_INTENTS
+
+    return {t: g == p for g, p, t in zip(gold, predicted, texts, strict=True) if g in URGENT_INTENTS}
+
+
+def urgent_recall(gold: Sequence[str], predicted: Sequence[str]) -> float | None:
+    """Share of urgent messages (gold an urgent route) that took exactly their route (None if none)."""
+    caught = urgent_caught(gold, predicted, [str(i) for i in range(len(gold))])
+    return sum(caught.values()) / len(caught) if caught else None
+
+
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0

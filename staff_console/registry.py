@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import scoped_session
 
+from evaluation.conversation_tests import run_conversation_tests
+from evaluation.manifest import fingerprint
 from evaluation.rasa_process import rasa_env
 from staff_console.db import ModelRecord, session_scope
 
@@ -92,10 +95,21 @@ class ModelRegistry:
 
 
 class Evaluations:
-    """Each model's held-out evaluation, kept in ``<model>.eval.json`` so it is computed once per held-out set."""
+    """Each model's held-out evaluation and conversation tests, kept beside it so each is computed once.
 
-    def __init__(self, sessions: scoped_session, heldout_dir: Path, root: Path) -> None:
+    ``<model>.eval.json``: the held-out set (and the urgent set) evaluation; ``<model>.conversations.json``: the
+    conversation tests. Both are made again when the sets they were made on change.
+    """
+
+    def __init__(self, sessions: scoped_session, heldout_dir: Path, root: Path, urgent_set: Path | None = None,
+                 conversation_tests: Path | None = None) -> None:
         self.sessions, self.heldout_dir, self.root = sessions, Path(heldout_dir), Path(root)
+        self.urgent_set = Path(urgent_set).resolve() if urgent_set else None
+        self.conversation_tests = Path(conversation_tests).resolve() if conversation_tests else None
+
+    def _model(self, record_id: int) -> Path:
+        with session_scope(self.sessions) as session:
+            return Path(session.get(ModelRecord, record_id).path)
 
     def evaluation(self, record_id: int) -> dict[str, Any]:
         """The model's evaluation on the held-out set, from the JSON beside it or made now in a subprocess.
@@ -106,18 +120,17 @@ class Evaluations:
             RuntimeError: the evaluation failed, or its file cannot be written.
 
         """
-        with session_scope(self.sessions) as session:
-            model = Path(session.get(ModelRecord, record_id).path)
+        model = self._model(record_id)
         out = beside(model, ".eval.json")
         heldout = str(self.heldout_dir.resolve())
+        urgent = str(self.urgent_set) if self.urgent_set else None
         result = json.loads(out.read_text()) if out.exists() else None
-        if result is None or result.get("heldout") != heldout:
-            if out.exists() and not os.access(out, os.W_OK):
-                raise RuntimeError(f"cannot write {out}")
-            done = subprocess.run(
-                [sys.executable, "-m", "staff_console.evaluate", str(model), heldout, str(out)],
-                cwd=self.root, env=rasa_env(self.root), capture_output=True, text=True, timeout=1800,
-            )
+        if result is None or result.get("heldout") != heldout or result.get("urgent_set") != urgent:
+            _writable(out)
+            command = [sys.executable, "-m", "staff_console.evaluate", str(model), heldout, str(out)]
+            done = subprocess.run(command + (["--urgent-set", urgent] if urgent else []),
+                                  cwd=self.root, env=rasa_env(self.root), capture_output=True, text=True,
+                                  timeout=1800)
             if done.returncode != 0:
                 raise RuntimeError(f"evaluation failed: {done.stderr[-1500:]}")
             result = json.loads(out.read_text())
@@ -127,3 +140,31 @@ class Evaluations:
             record.accuracy, record.macro_f1, record.oos_recall = (result["accuracy"], result["macro_f1"],
                                                                    result["oos_recall"])
         return result
+
+    def conversations(self, record_id: int) -> dict[str, Any] | None:
+        """The model's conversation-test result (``evaluation.conversation_tests``); None when none are set.
+
+        Kept in ``<model>.conversations.json`` with the fingerprint of the stories it ran.
+
+        Raises:
+            RuntimeError: ``rasa test core`` failed, or the result cannot be written.
+
+        """
+        if self.conversation_tests is None:
+            return None
+        model = self._model(record_id)
+        out = beside(model, ".conversations.json")
+        stories = fingerprint([self.conversation_tests])
+        result = json.loads(out.read_text()) if out.exists() else None
+        if result is None or result.get("fingerprint") != stories:
+            _writable(out)
+            with tempfile.TemporaryDirectory(prefix="conversation-tests-") as folder:
+                result = run_conversation_tests(model, self.conversation_tests, Path(folder), self.root)
+            result["fingerprint"] = stories
+            out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+        return result
+
+
+def _writable(path: Path) -> None:
+    if path.exists() and not os.access(path, os.W_OK):
+        raise RuntimeError(f"cannot write {path}")

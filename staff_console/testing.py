@@ -20,6 +20,8 @@ from staff_console.db import User
 
 PASSWORD = "correct horse battery"
 ROLES = ("viewer", "editor", "publisher")
+# The correction the benchmarks make: a message the shipped model gets wrong, relabelled as staff would.
+SAMPLE_CORRECTION = ("when can i pop in and borrow some books", "library_opening_hours")
 
 
 def make_console(tmp_path: Path, tracker: Path | str, data_dir: Path, **overrides: Any) -> tuple[Flask, ConsoleConfig]:

@@ -12,6 +12,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,8 @@ class Trainer:
         self.sessions, self.config = sessions, config
         self.registry = ModelRegistry(sessions, config.models_dir, config.root, config.rasa_url,
                                       adopt_running=config.adopt_running_model, rasa_token=config.rasa_token)
-        self.evaluations = Evaluations(sessions, config.heldout_dir, config.root)
+        self.evaluations = Evaluations(sessions, config.heldout_dir, config.root, urgent_set=config.urgent_set,
+                                       conversation_tests=config.conversation_tests)
         self.publisher = Publisher(sessions, self.registry, config.rasa_url, config.models_dir,
                                    rasa_token=config.rasa_token, pull=bool(config.model_pull_token))
         self.runner = TrainingRunner(config)
@@ -181,25 +183,35 @@ class Trainer:
             name = f"console-{job_id}-{utcnow():%Y%m%d%H%M%S}"
             model = self.runner.train(name, self.registry.path(live_id) if live_id else None,
                                       lambda **values: self._update(job_id, **values))
-            self._update(job_id, status="evaluating", progress=86.0, message="Evaluating on the held-out set")
             record_id = self.registry.register(model)
-            candidate = self.evaluations.evaluation(record_id)
-            self._update(job_id, progress=93.0, message="Evaluating the live model", model_id=record_id)
-            live_id = self.registry.live_or_running()
-            live = self.evaluations.evaluation(live_id) if live_id else None
-            passed, reasons = gate(candidate, live, self.config.gate_tolerance)
+            self._update(job_id, status="evaluating", progress=86.0, model_id=record_id,
+                         message="Evaluating on the held-out set; running the conversation tests")
+            # The conversation tests (a minute or two) run beside the evaluations, each in its own subprocess.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="conversation-tests") as pool:
+                tested = pool.submit(self.evaluations.conversations, record_id)
+                candidate = self.evaluations.evaluation(record_id)
+                self._update(job_id, progress=92.0, message="Evaluating the live model; running the conversation tests")
+                live_id = self.registry.live_or_running()
+                live = self.evaluations.evaluation(live_id) if live_id else None
+                self._update(job_id, progress=94.0, message="Running the conversation tests")
+                conversations = tested.result()
+            verdict = gate(candidate, live, self.config.gate_tolerance, conversations)
             self.registry.record_gate(record_id, {
-                "passed": passed, "reasons": reasons, "live_model_id": live_id,
-                "worse_intents": worse_intents(candidate, live) if not passed else [],
-                "candidate": summary(candidate), "live": summary(live) if live else None})
-            if passed:
+                "passed": verdict.passed, "reasons": verdict.reasons or verdict.notes,
+                "refusals": verdict.refusals, "live_model_id": live_id,
+                "worse_intents": worse_intents(candidate, live) if not verdict.passed else [],
+                "candidate": summary(candidate), "live": summary(live) if live else None,
+                "conversations": {k: conversations[k] for k in ("passed", "total", "seconds")} if conversations
+                else None})
+            if verdict.passed:
                 self.publisher.publish(record_id, username, reason="passed the evaluation gate")
                 self._update(job_id, status="published", progress=100.0, finished_at=utcnow(),
-                             message="Published: " + " ".join(reasons) if live is None else "Published")
+                             message=" ".join(["Published:", *verdict.notes]) if verdict.notes else "Published")
             else:
+                refused_by = ", ".join(r["title"].lower() for r in verdict.refusals)
                 self._update(job_id, status="refused", progress=100.0, finished_at=utcnow(),
-                             message="Kept the live model: " + " ".join(reasons))
-                self._audit(username, "refuse", f"Model {record_id} refused: {' '.join(reasons)}")
+                             message=f"Kept the live model ({refused_by}): " + " ".join(verdict.reasons))
+                self._audit(username, "refuse", f"Model {record_id} refused: {' '.join(verdict.reasons)}")
         except Exception as error:  # noqa: BLE001 - any failure is shown to staff on the job
             self._update(job_id, status="failed", finished_at=utcnow(), message=f"Failed: {error}"[:2000])
             self._audit(username, "train_failed", str(error)[:500])

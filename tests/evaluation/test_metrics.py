@@ -9,6 +9,9 @@ from evaluation.metrics import (
     intent_scores,
     normalise_intent,
     oos_recall,
+    sent_to_fallback,
+    urgent_caught,
+    urgent_recall,
 )
 
 
@@ -52,3 +55,17 @@ def test_confusions_rank_the_most_frequent_mistakes_with_examples():
     assert pairs == [{"gold": "greet", "predicted": "thank", "count": 2, "examples": ["hi", "hello"]}]
     labels, matrix = confusion_matrix(["greet", "out_of_scope"], ["greet", "greet"])
     assert labels == ["greet", "out_of_scope"] and matrix == [[1, 0], [1, 0]]
+
+
+def test_sent_to_fallback_lists_in_scope_messages_only():
+    gold = ["greet", "greet", "out_of_scope", "report_pothole"]
+    predicted = ["nlu_fallback", "greet", "nlu_fallback", "out_of_scope"]
+    assert sent_to_fallback(gold, predicted, ["hi", "hello", "weather", "pothole"]) == ["hi", "pothole"]
+
+
+def test_an_urgent_message_is_caught_only_by_its_own_route():
+    gold = ["home_flooding", "home_flooding", "suicide_self_harm", "greet"]
+    predicted = ["home_flooding", "immediate_danger", "nlu_fallback", "greet"]
+    assert urgent_caught(gold, predicted, ["a", "b", "c", "d"]) == {"a": True, "b": False, "c": False}
+    assert urgent_recall(gold, predicted) == pytest.approx(1 / 3)
+    assert urgent_recall(["greet"], ["greet"]) is None

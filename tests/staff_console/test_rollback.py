@@ -3,49 +3,10 @@
 from __future__ import annotations
 
 import json
-import threading
-from pathlib import Path
-
-from flask import Flask, request
-from werkzeug.serving import make_server
 
 from staff_console.db import ModelRecord
 from tests.staff_console.conftest import login, make_console
-
-RASA_TOKEN = "rasa-api-token-for-tests"
-
-
-def fake_rasa() -> tuple:
-    """Rasa's HTTP API as `make run` starts it: every call needs the token (``?token=``), else 401."""
-    app = Flask("fake_rasa")
-    loaded: list[str] = []
-
-    @app.before_request
-    def require_token():
-        if request.args.get("token") != RASA_TOKEN:
-            return {"message": "User is not authenticated."}, 401
-        return None
-
-    @app.put("/model")
-    def load():
-        loaded.append(request.get_json()["model_file"])
-        return "", 204
-
-    @app.get("/status")
-    def status():
-        return {"model_file": "council-running.tar.gz"}
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}", loaded
-
-
-def running_model_dir(tmp_path: Path) -> Path:
-    """A models folder holding the model the fake Rasa reports as running."""
-    models = tmp_path / "models"
-    models.mkdir()
-    (models / "council-running.tar.gz").write_bytes(b"model")
-    return models
+from tests.staff_console.fakes import RASA_TOKEN, fake_rasa, running_model_dir
 
 
 def test_publisher_rolls_back_to_an_earlier_model(tmp_path, fake_tracker, data_copy):
@@ -103,10 +64,12 @@ def test_console_start_evaluates_the_live_model_in_the_background(tmp_path, fake
         heldout = tmp_path / "heldout"
         heldout.mkdir()
         # An evaluation made earlier for this model and held-out set: reused, not recomputed.
+        urgent = tmp_path / "urgent.yml"
         (models / "council-running.eval.json").write_text(json.dumps(
-            {"heldout": str(heldout.resolve()), "accuracy": 0.93, "macro_f1": 0.94, "oos_recall": 0.88}))
+            {"heldout": str(heldout.resolve()), "urgent_set": str(urgent.resolve()), "accuracy": 0.93,
+             "macro_f1": 0.94, "oos_recall": 0.88}))
         app, _ = make_console(tmp_path, fake_tracker, data_copy, rasa_url=url, rasa_token=RASA_TOKEN, models_dir=models,
-                              heldout_dir=heldout)
+                              heldout_dir=heldout, urgent_set=urgent)
         trainer = app.extensions["staff_console"]["trainer"]
         trainer.evaluate_live_in_background(attempts=3, pause=0.1).join(30)
         record = app.extensions["staff_console"]["sessions"]().get(ModelRecord, trainer.registry.live_model_id())
