@@ -24,6 +24,8 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -34,7 +36,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from local_stack.services import Ports, RunSecrets, embedded_endpoints, new_secret, run_command_services
+from local_stack.services import ROOT, Ports, RunSecrets, embedded_endpoints, new_secret, run_command_services
 from local_stack.supervisor import SupervisedStack
 from tests.conftest import API_KEY, FIXED_NOW, free_port
 
@@ -186,6 +188,21 @@ def wait_until_healthy(stack: SupervisedStack, name: str, since: float, limit: f
         time.sleep(0.2)
     pytest.fail(f"{name} did not answer within {limit:.0f}s of being killed ({stack.state(name)}):\n"
                 f"{service.log_tail()}\n{stack.log_tail()}")
+
+
+def test_the_security_probe_passes_against_the_run_commands_services(supervised: Supervised) -> None:
+    # scripts/security_probe.py, as a council runs it against `make run`: listeners, API without credentials,
+    # cross-origin, forged Alexa certificate URL, open redirect, password guessing, Open311 (issue 9)
+    ports = supervised.ports
+    probe = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "security_probe.py"), "--rasa-port", str(ports.rasa),
+         "--actions-port", str(ports.actions), "--backend-port", str(ports.backend), "--chat-port", str(ports.chat),
+         "--voice-port", str(ports.voice), "--console-port", str(ports.console), "--demo-port", str(ports.demo)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        env={**os.environ, "CONSOLE_DB_URL": f"sqlite:///{supervised.work / 'console.db'}"},
+    )
+    assert probe.returncode == 0 and "Every check passed." in probe.stdout, probe.stdout + probe.stderr
+    assert probe.stdout.count("PASS") >= 20, probe.stdout
 
 
 def test_every_service_killed_in_turn_comes_back_and_no_resident_is_left_without_a_reply(
