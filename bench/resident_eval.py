@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import sys
 import tempfile
 import time
@@ -27,19 +26,10 @@ import requests
 
 from evaluation import resident as judge
 from evaluation.resident import ask
-from local_stack.services import (
-    Stack,
-    actions_service,
-    backend_service,
-    embedded_endpoints,
-    new_secret,
-    rasa_service,
-)
+from local_stack.services import FIXED_NOW, Stack, embedded_stack
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# The clock the integration tests fix the backend at (tests/conftest.py): a collection day in progress.
-FIXED_NOW = "2026-12-02T10:00:00"
 API_KEY = "eval-key-not-a-secret"
 
 
@@ -60,12 +50,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def current_model() -> Path:
     pointer = REPO_ROOT / "models" / "current"
     if not pointer.is_file():
@@ -74,24 +58,9 @@ def current_model() -> Path:
 
 
 def start_stack(model: Path, work: Path, now: str) -> tuple[Stack, str, str]:
-    """Backend (fixed clock, temporary SQLite), actions and Rasa (SQLite tracker store), each a real process.
-
-    Returns the stack, Rasa's URL and its HTTP API token.
-    """
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(embedded_endpoints(work / "tracker.db"))
-    backend_port, actions_port, rasa_port = free_port(), free_port(), free_port()
-    rasa_token, action_token = new_secret(), new_secret()
-    stack = Stack(
-        [
-            backend_service(backend_port, API_KEY, db_url=f"sqlite:///{work / 'backend.db'}", now=now),
-            actions_service(actions_port, f"http://127.0.0.1:{backend_port}", API_KEY, action_token),
-            rasa_service(rasa_port, model, actions_port, rasa_token, action_token, endpoints=str(endpoints)),
-        ],
-        log_dir=work / "logs",
-    )
-    stack.start()
-    return stack, f"http://127.0.0.1:{rasa_port}", rasa_token
+    """The integration tests' stack (``local_stack.services.embedded_stack``): the stack, Rasa's URL, its token."""
+    started = embedded_stack(model, work, API_KEY, now=now)
+    return started.stack, started.rasa_url, started.rasa_token
 
 
 def run_channel(rasa_url: str, channel: str, items: list[judge.Item], token: str | None) -> list[judge.Result]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,20 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from local_stack.services import (
-    ROOT,
-    Service,
-    Stack,
-    actions_service,
-    backend_service,
-    embedded_endpoints,
-    new_secret,
-    rasa_service,
-)
+from local_stack.services import FIXED_NOW, ROOT, Service, Stack, embedded_stack, free_port
 
-# A Wednesday morning: FB1 2AA's rounds make this a collection day still in progress, while
-# other bins were collected on the days before (see council_backend/seed/waste.yml).
-FIXED_NOW = "2026-12-02T10:00:00"
 API_KEY = "test-key-not-a-secret"
 
 
@@ -43,13 +30,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if (STACK_FIXTURES & set(getattr(item, "fixturenames", ())) or item.path.name in STACK_MODULES
                 or item.get_closest_marker("scale_out")):
             item.add_marker(pytest.mark.needs_stack)
-
-
-def free_port() -> int:
-    """A TCP port nobody is listening on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -103,35 +83,16 @@ class RunningStack:
 
 
 def start_stack(model_path: Path, work: Path, council_profile: str | None = None) -> RunningStack:
-    """Backend and action server on one fixed clock, temporary SQLite, and Rasa, each a real process.
+    """The backend and action server on one fixed clock, temporary SQLite, and Rasa (``local_stack``'s).
 
-    ``council_profile`` names the council the action server speaks for (``COUNCIL_PROFILE``); the caller stops
-    the stack with ``RunningStack.stack.stop()``.
+    ``council_profile`` names the council the stack speaks for (``COUNCIL_PROFILE``); the caller stops the stack
+    with ``RunningStack.stack.stop()``.
     """
-    # bot/endpoints.yml as `make run` uses it (the windowed tracker store), on a temporary SQLite file
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(embedded_endpoints(work / "tracker.db"))
-    backend_port, actions_port, rasa_port, page_port = free_port(), free_port(), free_port(), free_port()
-    backend_url = f"http://127.0.0.1:{backend_port}"
-    rasa_token, action_token = new_secret(), new_secret()
-    actions = actions_service(actions_port, backend_url, API_KEY, action_token, now=FIXED_NOW)
-    rasa_env = {"WIDGET_EXTRA_ORIGINS": f"http://127.0.0.1:{page_port}"}
-    if council_profile:
-        # both speak for the council: the action server's answers, and Rasa's apology when an action cannot run
-        actions.env["COUNCIL_PROFILE"] = rasa_env["COUNCIL_PROFILE"] = council_profile
-    stack = Stack(
-        [
-            backend_service(backend_port, API_KEY, db_url=f"sqlite:///{work / 'backend.db'}", now=FIXED_NOW),
-            actions,
-            rasa_service(rasa_port, model_path, actions_port, rasa_token, action_token, endpoints=str(endpoints),
-                         extra_env=rasa_env),
-        ],
-        log_dir=work / "logs",
-    )
-    stack.start()
-    return RunningStack(stack, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", backend_url,
-                        tracker_db_url=f"sqlite:///{work / 'tracker.db'}", page_port=page_port,
-                        rasa_token=rasa_token)
+    page_port = free_port()
+    started = embedded_stack(model_path, work, API_KEY, now=FIXED_NOW, council_profile=council_profile,
+                             rasa_env={"WIDGET_EXTRA_ORIGINS": f"http://127.0.0.1:{page_port}"})
+    return RunningStack(started.stack, started.rasa_url, started.actions_url, started.backend_url,
+                        tracker_db_url=started.tracker_db_url, page_port=page_port, rasa_token=started.rasa_token)
 
 
 @pytest.fixture(scope="session")
