@@ -39,6 +39,7 @@ import requests
 import yaml
 
 from evaluation.stats import percentile
+from local_stack.listeners import listening
 from local_stack.services import RASA_TOKEN_ENV
 
 try:  # optional: only used to find the process listening on a port
@@ -81,17 +82,7 @@ def load_conversations(path: Path) -> list[Conversation]:
 
 
 def _listening_inodes(port: int) -> set[str]:
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                inodes.add(fields[9])
-    return inodes
+    return {inode for _, inode in listening(port)}
 
 
 def _pids_holding_sockets(inodes: set[str]) -> set[int]:

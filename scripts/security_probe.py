@@ -37,26 +37,11 @@ from urllib.parse import urlsplit
 
 import requests
 
+from local_stack.listeners import LOOPBACK, listening
+
 ROOT = Path(__file__).resolve().parent.parent
 EVIL = "https://evil.example"
 FORGED_CERT_URL = "https://10.0.0.5:8443\\@s3.amazonaws.com/echo.api/x.pem"
-LOOPBACK = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1 and ::1 as /proc/net writes them
-
-
-def listening_addresses(port: int) -> set[str]:
-    """Hex local addresses (as /proc/net/tcp[6] writes them) listening on ``port``."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            address, hex_port = fields[1].split(":")
-            if fields[3] == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
-                found.add(address)
-    return found
 
 
 class Probe:
@@ -214,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     probe = Probe()
     for name, port in ports.items():
         def loopback_only(port: int = port) -> str | None:
-            addresses = listening_addresses(port)
+            addresses = {address for address, _ in listening(port)}
             if not addresses:
                 return "nothing listens (is `make run` running?)"
             return None if addresses <= LOOPBACK else f"also listens on {sorted(addresses - LOOPBACK)}"
