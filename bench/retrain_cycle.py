@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -25,18 +24,12 @@ from pathlib import Path
 
 import requests
 
-from local_stack.services import ROOT, Stack, embedded_endpoints, new_secret, rasa_service
+from local_stack.services import ROOT, Stack, embedded_endpoints, free_port, new_secret, rasa_service
 from staff_console.config import ConsoleConfig
 from staff_console.sample_tracker import write_conversations
 from staff_console.testing import SAMPLE_CORRECTION, login, make_console
 
 MESSAGE, INTENT = SAMPLE_CORRECTION
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def page_times(work: Path, conversations: int) -> list[tuple[str, float]]:

@@ -73,7 +73,8 @@ def balancer_service(port: int, replicas: list[str], run_dir: Path, stats_port: 
         name="balancer",
         command=[haproxy, "-db", "-f", str(config)],
         # ready once a replica answers through it with its model (Rasa's /status needs its API token)
-        health_url=f"http://127.0.0.1:{port}/status?token={rasa_token}",
+        health_url=f"http://127.0.0.1:{port}/status",
+        health_params={"token": rasa_token},
         public_url=f"http://127.0.0.1:{port}",
         ready_key="model_file",
         startup_seconds=60,

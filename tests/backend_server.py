@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+from local_stack.services import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # A Wednesday, 10am: Mill Lane (FB1 2AA) is collected today, so a missed-bin report for today is refused;
@@ -30,12 +31,6 @@ class BackendProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_backend(work_dir: Path, now: str = FIXED_NOW, api_key: str = API_KEY, wait: float = 30.0) -> BackendProcess:
