@@ -24,12 +24,18 @@ from actions.information import INFORMATION_INTENTS, page_topic
 from connectors.directory import DirectoryService, ScoredService
 from connectors.errors import ServiceUnavailable
 from nlu_components.words import content_words
-from service_directory.ranking import RUNNER_UP_THRESHOLD, THRESHOLD
+from service_directory.ranking import RUNNER_UP_THRESHOLD, SUGGEST_THRESHOLD, SUGGESTIONS, THRESHOLD
 
 SERVICE_ENTITY = "service"
 SERVICE_SLOT = "directory_service"
 INTENT = "council_service"
 RUNNERS_UP = 2  # "Did you mean" buttons
+FALLBACK_INTENT = "nlu_fallback"
+# Intents that are conversation or out of scope (docs/CONTRACTS.md): a guess of one of them is no council matter.
+NOT_A_SERVICE = frozenset({
+    "out_of_scope", "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "help", "cancel", "not_helpful",
+    "human_handover", "inform", "change_address",
+})
 SERVICE_NAME = "A to Z of services"  # fills {service} in utter_service_unavailable
 # Tasks the rules answer with a plain action, not a form (bot/rules/*.yml; tests/actions/test_directory.py checks).
 TASK_ACTIONS = {
@@ -85,8 +91,10 @@ class ActionServiceDirectory(CouncilAction):
                 if not tracker.active_loop_name and page_topic(tracker) and not content_words(words):
                     # "how much is it?" names nothing: the council page the resident is reading says what
                     return say_out_of_scope(dispatcher, tracker)
-                ranked = directory.search(words, limit=1 + RUNNERS_UP) if words else []
+                ranked = directory.search(words, limit=max(1 + RUNNERS_UP, SUGGESTIONS)) if words else []
                 if not ranked or ranked[0].score < THRESHOLD:
+                    if _suggest(dispatcher, tracker, ranked):
+                        return [*leave_form, SlotSet(SERVICE_SLOT, None)]
                     return [*say_out_of_scope(dispatcher, tracker), SlotSet(SERVICE_SLOT, None)]
                 service = ranked[0].service
         except ServiceUnavailable:
@@ -140,6 +148,32 @@ def start_task(
         # so it is named outright.
         *([FollowupAction(TASK_ACTIONS[service.task])] if service.task in TASK_ACTIONS else []),
     ]
+
+
+def _suggest(dispatcher: CollectingDispatcher, tracker: Tracker, ranked: list[ScoredService]) -> bool:
+    """Offer the best few services as buttons when the classifier is sure this is about a council service.
+
+    "Sorry, I can't help" is wrong for a resident who plainly asked about a council matter in words the A to Z
+    does not have ("parking for guests"); the nearest services are a better answer. Not when the classifier read
+    the message as out of scope or conversation: such a message would get council services offered.
+    """
+    close = [scored for scored in ranked if scored.score >= SUGGEST_THRESHOLD][:SUGGESTIONS]
+    if not close or not _about_a_council_service(tracker.latest_message or {}):
+        return False
+    buttons = [{"title": found.service.title, "payload": button_payload(found.service.id)} for found in close]
+    dispatcher.utter_message(response="utter_directory_suggest", buttons=buttons)
+    return True
+
+
+def _about_a_council_service(message: dict[str, Any]) -> bool:
+    """The classifier read a council service, or fell back while its best guess was a council task or service."""
+    intent = (message.get("intent") or {}).get("name")
+    if intent == INTENT:
+        return True
+    if intent != FALLBACK_INTENT:
+        return False
+    guesses = [r.get("name") for r in message.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
+    return bool(guesses) and guesses[0] not in NOT_A_SERVICE
 
 
 def _requested_service(tracker: Tracker) -> str | None:

@@ -27,6 +27,11 @@ THRESHOLD = 0.6
 WORD_WEIGHT = 0.3  # the share of the word similarity; the rest is the character n-gram similarity
 # A runner-up is offered as "Did you mean" only when it is itself nearly a plausible answer.
 RUNNER_UP_THRESHOLD = 0.5
+# Below THRESHOLD, when the classifier is sure the message is about a council service (intent council_service)
+# the resident is offered the best few as buttons instead of "Sorry, I can't help": the right service was among
+# them for most such messages in bench/directory_ranking.py's `tune` half (the "suggestions" table).
+SUGGEST_THRESHOLD = 0.35
+SUGGESTIONS = 3
 DIDNT_MATCH = None  # what `best` returns when nothing reaches the threshold
 
 # Words of a question that say nothing about which service it is about. Kept short on purpose:
@@ -40,6 +45,11 @@ FILLER_WORDS = frozenset(
     """.split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
+# A long message ("we've lived here ten years ... the tree outside is so big ...") buries its request in one
+# clause; against a short phrase, the whole message's vector is diluted by the story. Its clauses are scored
+# too, each clause's score averaged with the whole message's, and each service keeps its best.
+LONG_MESSAGE_WORDS = 12
+_CLAUSE_BREAK = re.compile(r"[.!?,;:()]+|\b(?:and|but|so|also|because|then)\b", re.IGNORECASE)
 
 
 def normalise(text: str) -> str:
@@ -87,7 +97,18 @@ class DirectoryRanker:
         self._char_rows = self._chars.fit_transform(phrases) if phrases else None
 
     def scores(self, text: str) -> np.ndarray:
-        """The score of every service (0 to 1), in the order the services were given."""
+        """The score of every service (0 to 1), in the order the services were given; a long message's clauses too."""
+        whole = self._scores(text)
+        result = whole.copy()
+        if len(text.split()) >= LONG_MESSAGE_WORDS:
+            for clause in _CLAUSE_BREAK.split(text):
+                if len(normalise(clause).split()) >= 2:
+                    # a clause counts as much as the whole message: an aside ("the neighbours are lovely")
+                    # that the rest of the story does not bear out stays below the request's clause
+                    np.maximum(result, (whole + self._scores(clause)) / 2, out=result)
+        return result
+
+    def _scores(self, text: str) -> np.ndarray:
         result = np.zeros(len(self.service_ids))
         cleaned = normalise(text)
         if not cleaned or self._word_rows is None:

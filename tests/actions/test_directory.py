@@ -199,3 +199,36 @@ def test_every_task_the_a_to_z_starts_with_a_plain_action_is_named_as_the_rules_
             assert task not in TASK_ACTIONS, task
         else:
             assert TASK_ACTIONS[task] == action, task
+
+
+def test_a_council_matter_in_words_the_a_to_z_lacks_gets_its_nearest_services_as_buttons(use_directory):
+    # The classifier is sure it is a council service; the A to Z's best match is below its threshold.
+    events, messages = _run(tracker(intent="council_service", text="parking for guests"))
+    assert response_names(messages) == ["utter_directory_suggest"]
+    payloads = [button["payload"] for button in messages[0]["buttons"]]
+    assert 1 <= len(payloads) <= 3 and button_payload("parking-permit") in payloads
+    assert events == [SlotSet("directory_service", None)]
+
+
+def test_the_fallback_below_the_threshold_offers_no_services(use_directory):
+    # The same words when the classifier was unsure: the out-of-scope answer, not council services.
+    _, messages = _run(tracker(intent="nlu_fallback", text="parking for guests"))
+    assert response_names(messages) == ["utter_out_of_scope"]
+
+
+def test_a_fallback_whose_best_guess_was_a_council_task_gets_the_nearest_services(use_directory):
+    current = tracker(intent="nlu_fallback", text="parking for guests")
+    current.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.55}, {"name": "parking_permit", "confidence": 0.4},
+    ]
+    _, messages = _run(current)
+    assert response_names(messages) == ["utter_directory_suggest"]
+
+
+def test_a_fallback_whose_best_guess_was_out_of_scope_offers_no_services(use_directory):
+    current = tracker(intent="nlu_fallback", text="parking for guests")
+    current.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.55}, {"name": "out_of_scope", "confidence": 0.5},
+    ]
+    _, messages = _run(current)
+    assert response_names(messages) == ["utter_out_of_scope"]

@@ -58,3 +58,16 @@ def test_normalise_drops_filler_and_punctuation():
 
 def test_an_empty_directory_ranks_nothing():
     assert DirectoryRanker([]).rank("bus pass") == []
+
+
+def test_a_long_message_is_ranked_by_its_clauses_too(ranker):
+    # The request is one clause of a story; the whole message alone is diluted by the rest.
+    story = ("we moved here in the spring and the neighbours are lovely, the kids love the park, "
+             "but there is a dead fox in the road outside our house")
+    assert ranker.rank(story, 1)[0].service_id == "dead-animals"
+    assert ranker._scores(story).max() < ranker.scores(story).max()
+
+
+def test_a_short_message_is_not_split(ranker):
+    text = "dead fox and a dead badger"
+    assert (ranker.scores(text) == ranker._scores(text)).all()
