@@ -98,9 +98,16 @@ def telephone_ssml(escaped: str) -> str:
     return _TELEPHONE.sub(wrap, escaped)
 
 
+def _choice_words(title: str) -> str:
+    """A button's title as words inside a sentence: no closing mark, no capital ("Say one for when is it ...")."""
+    words = speakable(title).rstrip(".?!")
+    keep_capital = words[:2] in {"I ", "I'"} or words[:2].isupper()
+    return words if keep_capital or not words else words[0].lower() + words[1:]
+
+
 def spoken_choices(buttons: list[dict[str, Any]]) -> str:
     """"Say one for X, two for Y or three for Z." for the first few buttons."""
-    titles = [speakable(str(b.get("title", ""))).rstrip(".") for b in buttons[:MAX_SPOKEN_CHOICES]]
+    titles = [_choice_words(str(b.get("title", ""))) for b in buttons[:MAX_SPOKEN_CHOICES]]
     parts = [f"{NUMBER_WORDS[i]} for {title}" for i, title in enumerate(titles) if title]
     if not parts:
         return ""
