@@ -11,6 +11,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from councils.apology import always_answer
+from voice_skill.spoken import codes_in_words
 
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 200
@@ -81,6 +82,8 @@ class VoiceInput(InputChannel):
             if metadata is not None and not isinstance(metadata, dict):
                 return _bad_request("invalid_metadata", "'metadata' must be a JSON object when given.")
             collector = VoiceOutput()
+            if not message.startswith("/"):  # words as heard: spelt-out postcodes and references as written
+                message = codes_in_words(message)
             await on_new_message(
                 UserMessage(message, collector, sender, input_channel=self.name(), metadata=metadata or {})
             )

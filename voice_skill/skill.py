@@ -25,9 +25,9 @@ from ask_sdk_model import Intent, Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import AskForPermissionsConsentCard, SimpleCard
 
-from councils.postcode import canonical_postcode
 from voice_skill.interaction_model import CATCH_ALL_INTENT, carrier_prefixes
 from voice_skill.speech import Answer, render, ssml
+from voice_skill.spoken import spoken_code, spoken_postcode
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,6 @@ BUILT_IN_MESSAGES = {
 }
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 CARDINALS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-DIGIT_WORDS = {"zero": "0", "nought": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
-               "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 _CHOICE = re.compile(
     r"^(?:the\s+)?(?:option\s+|choice\s+)?(?P<word>[a-z]+|\d{1,2})(?:\s+(?:one|option|address|please))?[.!]?$"
 )
@@ -138,44 +136,6 @@ def slot_values(intent: Intent | None) -> dict[str, str]:
         if value is not None and str(value).strip():
             values[name] = str(value).strip()
     return values
-
-
-def spoken_postcode(text: str) -> str | None:
-    """A UK postcode from how Alexa hears it ("f b one two a a", "FB1 2AA", "f. b. 1 2 double a"), else None."""
-    tokens = re.sub(r"[.,]", " ", text.lower()).split()
-    if tokens[:2] in (["my", "postcode"], ["the", "postcode"]):
-        tokens = tokens[3:] if len(tokens) > 2 and tokens[2] == "is" else tokens[2:]
-    joined, double = "", False
-    for token in tokens:
-        if token == "double":
-            double = True
-            continue
-        piece = DIGIT_WORDS.get(token, token)
-        if not piece.isalnum() or len(piece) > 4:
-            return None
-        joined += piece * 2 if double and len(piece) == 1 else piece
-        double = False
-    return canonical_postcode(joined.upper())
-
-
-def spoken_code(text: str) -> str | None:
-    """A reference spoken digit by digit as written, so Rasa's entity ruler knows it; else None.
-
-    "one oh two three one" -> "10231", "m b zero zero zero one two three" -> "MB000123".
-    """
-    tokens = re.sub(r"[.,]", " ", text.lower()).split()
-    joined, double = "", False
-    for token in tokens:
-        if token == "double":
-            double = True
-            continue
-        piece = DIGIT_WORDS.get(token) or ("0" if token == "oh" else token)
-        if not (piece.isdigit() or (len(piece) == 1 and piece.isalpha())):
-            return None
-        joined += piece * 2 if double and len(piece) == 1 else piece
-        double = False
-    digits = sum(ch.isdigit() for ch in joined)
-    return joined.upper() if digits >= 4 and len(tokens) > 1 else None
 
 
 def intent_payload(intent: str, entities: dict[str, str] | None = None) -> str:
