@@ -18,6 +18,11 @@ Nothing stored changes: every event is still appended to Rasa's ``events`` table
 reads and ``retrieve_full_tracker`` (Rasa's HTTP API) returns in full. The anchor and its slot values live in
 one row per conversation of the table ``conversation_windows``, beside Rasa's, so every Rasa worker or
 replica sharing the database sees the same window.
+
+A restart of the database loses no turn (``conversation_store.outage``): connections are checked before use
+(SQLAlchemy's ``pool_pre_ping``, so those pooled before a restart are replaced), and a read or write that meets
+an unreachable database is tried again for up to ``retry_seconds`` (3). A write tried again first counts what
+the failed attempt stored: a commit can succeed and its answer still be lost with the connection.
 """
 
 from __future__ import annotations
@@ -30,19 +35,29 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import declarative_base
 
 from conversation_store import WINDOWS_TABLE
+from conversation_store.outage import CONNECT_SECONDS, DEFAULT_RETRY_SECONDS, OutageRetry
 
 logger = logging.getLogger(__name__)
 
 WindowBase = declarative_base()
 # Set on each tracker this store hands out: what of it is already stored, so ``save`` appends only the rest.
 _STORED = "_council_stored_window"
+# What an unreachable database raises: refused or dropped connections, a server starting up or shutting down.
+# Not ProgrammingError or IntegrityError: trying those again gives the same answer.
+_OUTAGE_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DisconnectionError)
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether a database error means the database is unreachable for now, rather than a wrong query."""
+    return isinstance(error, _OUTAGE_ERRORS) or bool(getattr(error, "connection_invalidated", False))
 
 
 class ConversationWindow(WindowBase):
@@ -65,19 +80,36 @@ class _StoredWindow:
     anchor_id: int | None
     prefix_length: int
     stored_events: int  # prefix + stored events after the anchor; later events are new
+    last_id: int  # the id of the tracker's last stored event (the anchor's, when none is stored after it)
 
 
 class WindowedSQLTrackerStore(SQLTrackerStore):
     """Rasa's ``SQLTrackerStore``, retrieving each session's latest turns on top of a snapshot of its slots."""
 
-    def __init__(self, *args: Any, keep_turns: int = 8, max_turns: int = 16, **kwargs: Any) -> None:
-        """Rasa's SQL store settings, plus the window: ``keep_turns`` <= messages kept < ``max_turns``."""
+    def __init__(self, *args: Any, keep_turns: int = 8, max_turns: int = 16,
+                 retry_seconds: float = DEFAULT_RETRY_SECONDS, **kwargs: Any) -> None:
+        """Rasa's SQL store settings, plus the window and the wait for a database that does not answer.
+
+        ``keep_turns`` <= messages kept < ``max_turns``; ``retry_seconds``: how long a turn waits for the database.
+        """
         keep_turns, max_turns = int(keep_turns), int(max_turns)
         if not 1 <= keep_turns < max_turns:
             raise ValueError(f"tracker store window: need 1 <= keep_turns < max_turns, got {keep_turns}, {max_turns}")
+        self._outage = OutageRetry("The tracker store's database", float(retry_seconds), is_outage)
         super().__init__(*args, **kwargs)
+        self._check_connections_before_use()
         self.keep_turns, self.max_turns = keep_turns, max_turns
         self._create_table()
+
+    def _check_connections_before_use(self) -> None:
+        """Rasa's engine again, with ``pool_pre_ping`` and a connect timeout (a restart kills pooled connections)."""
+        url = self.engine.url
+        options = create_engine_kwargs(url)
+        if self.engine.dialect.name == "postgresql":
+            options["connect_args"] = {"connect_timeout": CONNECT_SECONDS, **options.get("connect_args", {})}
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **options)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     def _create_table(self, attempts: int = 5) -> None:
         """Create ``conversation_windows`` once, though several workers or replicas start at the same moment."""
@@ -100,6 +132,13 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session from its window's anchor on (the whole session when it is still short)."""
+        return await self._outage.call(self._retrieve_window, sender_id)
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        """Every stored event of the conversation (Rasa's HTTP API, the staff console), as Rasa reads them."""
+        return await self._outage.call(super().retrieve_full_tracker, conversation_id)
+
+    def _retrieve_window(self, sender_id: str) -> DialogueStateTracker | None:
         with self.session_scope() as session:
             start = self._session_start(session, sender_id)
             window = session.get(ConversationWindow, sender_id)
@@ -115,7 +154,8 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         tracker = DialogueStateTracker.from_dict(
             sender_id, prefix + [json.loads(data) for _, data in rows], self.domain.slots
         )
-        setattr(tracker, _STORED, _StoredWindow(start, anchor_id, len(prefix), len(tracker.events)))
+        last_id = rows[-1][0] if rows else anchor_id
+        setattr(tracker, _STORED, _StoredWindow(start, anchor_id, len(prefix), len(tracker.events), last_id))
         return tracker
 
     def _additional_events(self, session: sa.orm.Session, tracker: DialogueStateTracker) -> itertools.islice:
@@ -136,13 +176,60 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Append the new events as Rasa does, then move the window on when it holds too many messages."""
-        await super().save(tracker)
+        await self.stream_events(tracker)  # once, as Rasa's save does, however often the write is tried
         stored = getattr(tracker, _STORED, None)
+        attempts = itertools.count()
+        last_id = await self._outage.call(lambda: self._append(tracker, stored, retried=next(attempts) > 0))
         if stored is None:
             return
         stored.stored_events = len(tracker.events)
+        if last_id is not None:
+            stored.last_id = last_id
         if self._messages(tracker, stored) <= self.max_turns:
             return  # most turns: the window stays where it is, no more queries
+        try:
+            self._move_window_on(tracker, stored)
+        except sa.exc.DBAPIError as error:
+            if not is_outage(error):
+                raise
+            # Every event is stored; the window moves at a later turn instead.
+            logger.warning("Conversation %s: window not moved, the database does not answer (%s)",
+                           tracker.sender_id, type(error).__name__)
+
+    def _append(self, tracker: DialogueStateTracker, stored: _StoredWindow | None, retried: bool) -> int | None:
+        """Store the tracker's new events in one transaction, as Rasa's save does; the id of the last one stored.
+
+        ``retried``: an earlier attempt failed, perhaps after its commit (the answer lost with the connection), so
+        the events it stored are counted first and not stored twice. Rasa's own count, for trackers this store
+        did not hand out, already does that.
+        """
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+            if retried and stored is not None:  # under the conversation's lock, nobody else writes its events
+                already = session.query(sa.func.count(self.SQLEvent.id)).filter(
+                    self.SQLEvent.sender_id == tracker.sender_id, self.SQLEvent.id > stored.last_id).scalar()
+                new_events = new_events[already:]
+            rows = [self._event_row(tracker.sender_id, event) for event in new_events]
+            session.add_all(rows)
+            session.flush()  # assigns the ids
+            last_id = rows[-1].id if rows else None
+            session.commit()
+        logger.debug("Tracker with sender_id '%s' stored to database", tracker.sender_id)
+        return last_id
+
+    def _event_row(self, sender_id: str, event: Event) -> SQLTrackerStore.SQLEvent:
+        """One row of Rasa's ``events`` table, with the columns Rasa's ``SQLTrackerStore.save`` writes."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+    def _move_window_on(self, tracker: DialogueStateTracker, stored: _StoredWindow) -> None:
         with self.session_scope() as session:
             if self._session_start(session, tracker.sender_id) != stored.session_start:
                 return  # a session started during this turn: the next retrieve reads from its start

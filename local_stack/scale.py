@@ -19,6 +19,8 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_ENDPOINTS = ROOT / "bot" / "endpoints.yml"
+# The several machines' endpoints: their lock store (Rasa's Redis one, riding out a restart) is the workers' too.
+SCALE_OUT_ENDPOINTS = ROOT / "bot" / "scale-out" / "endpoints.yml"
 MODES = ("auto", "shared", "embedded")
 LOCK_KEY_PREFIX = "councilassistant"  # Rasa accepts letters and digits only
 
@@ -101,8 +103,9 @@ def redis_problem(url: str) -> str | None:
 
 
 def shared_endpoints(settings: ScaleSettings) -> dict:
-    """``bot/endpoints.yml`` with the PostgreSQL tracker store and the Redis lock store."""
+    """``bot/endpoints.yml`` with the PostgreSQL tracker store and the Redis lock store (``bot/scale-out``'s type)."""
     endpoints = yaml.safe_load(EMBEDDED_ENDPOINTS.read_text(encoding="utf-8"))
+    lock_store_type = yaml.safe_load(SCALE_OUT_ENDPOINTS.read_text(encoding="utf-8"))["lock_store"]["type"]
     db, cache = make_url(settings.tracker_db_url), make_url(settings.redis_url)
     tracker = {key: value for key, value in endpoints["tracker_store"].items() if key not in ("dialect", "db")}
     tracker.update({"dialect": "postgresql", "url": db.host, "port": db.port or 5432, "db": db.database,
@@ -110,7 +113,7 @@ def shared_endpoints(settings: ScaleSettings) -> dict:
     endpoints["tracker_store"] = {key: value for key, value in tracker.items() if value is not None}
     endpoints["lock_store"] = {
         key: value for key, value in {
-            "type": "redis", "url": cache.host, "port": cache.port or 6379,
+            "type": lock_store_type, "url": cache.host, "port": cache.port or 6379,
             "db": int(cache.database or 0), "password": cache.password, "key_prefix": LOCK_KEY_PREFIX,
         }.items() if value is not None
     }

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,8 @@ class Service:
     ready_key: str | None = None
     # query parameters of the health check (Rasa's /status wants the API token)
     health_params: dict[str, str] = field(default_factory=dict)
+    # the health check of a server that speaks no HTTP (Redis), in place of the health URL's
+    health_check: Callable[[], bool] | None = None
     # seconds the process must stay up before a supervisor counts it as started (Rasa loads a model first)
     settle_seconds: int = 3
     process: subprocess.Popen | None = None
@@ -78,6 +81,8 @@ class Service:
 
     def healthy(self, timeout: float = 2) -> bool:
         """Whether the health URL answers 200 (with the ready key's value, when one is named) right now."""
+        if self.health_check is not None:
+            return self.health_check()
         try:
             answer = requests.get(self.health_url, params=self.health_params, timeout=timeout)
             return answer.status_code == 200 and (self.ready_key is None or bool(answer.json().get(self.ready_key)))

@@ -14,6 +14,7 @@ import requests
 from local_stack.services import FIXED_NOW, ROOT, Service, Stack, embedded_stack, free_port
 
 API_KEY = "test-key-not-a-secret"
+ANSWER_SECONDS = 5.0  # a resident's wait for an answer or an apology, whatever part fails (issue 12)
 
 
 # The fast tier (`make test-fast`, `pytest -m "not needs_stack"`) leaves out every test that needs a trained

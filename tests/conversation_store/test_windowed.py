@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import time
@@ -12,14 +11,9 @@ import pytest
 import sqlalchemy as sa
 import yaml
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
-    ActiveLoop,
     BotUttered,
-    Event,
-    SessionStarted,
-    SlotSet,
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -27,67 +21,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from actions.contact import transcript_summary
 from conversation_store.windowed import WindowedSQLTrackerStore
 from local_stack.services import ROOT
-
-DOMAIN = Domain.load(str(ROOT / "bot" / "domain"))
-
-
-def _said(text: str, intent: str, **entities: str) -> UserUttered:
-    return UserUttered(text, {"name": intent, "confidence": 0.9},
-                       [{"entity": name, "value": value, "start": 0, "end": 1} for name, value in entities.items()])
-
-
-def _answer(action: str, text: str) -> list[Event]:
-    return [ActionExecuted(action), BotUttered(text), ActionExecuted("action_listen")]
-
-
-def session_start(at: float = 1.0) -> list[Event]:
-    """What the project's action_session_start stores; by default before the scripted turns were written."""
-    return [ActionExecuted("action_session_start", timestamp=at), SessionStarted(timestamp=at),
-            SlotSet("council_name", "Fernbridge", timestamp=at), ActionExecuted("action_listen", timestamp=at)]
-
-
-def turns(count: int) -> list[list[Event]]:
-    """A long conversation: greetings, a bin-day form over three turns, a thank-you, repeated with new values."""
-    script: list[list[Event]] = []
-    for i in range(count):
-        step = i % 5
-        if step == 0:
-            script.append([_said(f"hello {i}", "greet"), *_answer("utter_greet", "Hello")])
-        elif step == 1:
-            script.append([_said(f"when is my bin day {i}", "bin_collection_day"), ActionExecuted("bin_day_form"),
-                           ActiveLoop("bin_day_form"), SlotSet("requested_slot", "postcode"),
-                           BotUttered("Your postcode?"), ActionExecuted("action_listen")])
-        elif step == 2:
-            script.append([_said(f"FB{i} 2AA", "inform", postcode=f"FB{i} 2AA"), SlotSet("postcode", f"FB{i} 2AA"),
-                           ActionExecuted("bin_day_form"), SlotSet("requested_slot", "uprn"),
-                           BotUttered("Which address?"), ActionExecuted("action_listen")])
-        elif step == 3:
-            script.append([_said(f"/inform uprn {i}", "inform"), SlotSet("uprn", str(10_000 + i)),
-                           ActionExecuted("bin_day_form"), SlotSet("requested_slot", None), ActiveLoop(None),
-                           *_answer("action_tell_bin_day", f"Bins on day {i}")])
-        else:
-            script.append([_said(f"thanks {i}", "thank"), *_answer("utter_anything_else", "Anything else?")])
-    return script
-
-
-def _run(coroutine):  # noqa: ANN001, ANN202 - a test helper around asyncio
-    return asyncio.run(coroutine)
-
-
-def play(store: SQLTrackerStore, sender: str, script: list[list[Event]]) -> list[DialogueStateTracker]:
-    """Each turn as Rasa's processor does it: retrieve (or create), add the turn's events, save."""
-    seen = []
-    for events in script:
-        tracker = _run(store.retrieve(sender))
-        if tracker is None:
-            tracker = DialogueStateTracker(sender, DOMAIN.slots)
-            for event in session_start():
-                tracker.update(event, DOMAIN)
-        for event in events:
-            tracker.update(event, DOMAIN)
-        _run(store.save(tracker))
-        seen.append(_run(store.retrieve(sender)))
-    return seen
+from tests.conversation_store.scripted import DOMAIN, play, run, said, session_start, turns
 
 
 @pytest.fixture
@@ -133,7 +67,7 @@ def test_every_event_is_still_stored_as_rasa_stores_it(stores) -> None:  # noqa:
             return [(row.type_name, _without_timestamp(row.data)) for row in rows]
 
     assert stored(windowed) == stored(plain)
-    full = _run(windowed.retrieve_full_tracker("resident"))
+    full = run(windowed.retrieve_full_tracker("resident"))
     assert len(_user_texts(full)) == 60  # the staff console and Rasa's API still get the whole conversation
 
 
@@ -146,12 +80,12 @@ def _without_timestamp(data: str) -> str:
 def test_a_new_session_starts_from_its_own_start_not_the_old_window(stores) -> None:  # noqa: ANN001
     _, windowed = stores
     play(windowed, "resident", turns(40))
-    tracker = _run(windowed.retrieve("resident"))
+    tracker = run(windowed.retrieve("resident"))
     for event in session_start(at=time.time()):
         tracker.update(event, DOMAIN)
-    tracker.update(_said("hello again", "greet"), DOMAIN)
-    _run(windowed.save(tracker))
-    restored = _run(windowed.retrieve("resident"))
+    tracker.update(said("hello again", "greet"), DOMAIN)
+    run(windowed.save(tracker))
+    restored = run(windowed.retrieve("resident"))
     assert _user_texts(restored) == ["hello again"]
     assert restored.get_slot("postcode") is None  # the session config carries no slots over
 
@@ -159,7 +93,7 @@ def test_a_new_session_starts_from_its_own_start_not_the_old_window(stores) -> N
 def test_a_form_in_progress_is_never_cut(tmp_path: Path) -> None:
     store = WindowedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "w.db"), keep_turns=2, max_turns=3)
     script = turns(2)  # greet, then the form asks for a postcode ...
-    script += [[_said(f"not a postcode {i}", "inform"), ActionExecuted("bin_day_form"),
+    script += [[said(f"not a postcode {i}", "inform"), ActionExecuted("bin_day_form"),
                 BotUttered("Your postcode?"), ActionExecuted("action_listen")] for i in range(8)]
     last = play(store, "resident", script)[-1]
     assert last.active_loop_name == "bin_day_form"

@@ -38,9 +38,8 @@ import requests
 
 from local_stack.services import ROOT, Ports, RunSecrets, embedded_endpoints, new_secret, run_command_services
 from local_stack.supervisor import SupervisedStack
-from tests.conftest import API_KEY, FIXED_NOW, free_port
+from tests.conftest import ANSWER_SECONDS, API_KEY, FIXED_NOW, free_port
 
-ANSWER_SECONDS = 5.0  # a resident's wait for an answer or an apology (issue 12)
 BACK_SECONDS = 20.0  # a killed service answers again within this (issue 12)
 # Rasa cannot: a new Rasa process imports TensorFlow and loads its model, 59 to 104 s on this 2-core machine
 # while other test suites ran beside it (load average 8 to 13). Residents get the apology meanwhile; answering

@@ -7,11 +7,9 @@ they never skip. Each run uses a fresh PostgreSQL database, dropped afterwards.
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
@@ -20,21 +18,20 @@ import requests
 
 from local_stack.balancer import balancer_service
 from local_stack.scale import ScaleSettings, plan
-from local_stack.services import Service, Stack, actions_service, backend_service, new_secret, rasa_service
-from tests.conftest import API_KEY, FIXED_NOW, free_port
+from local_stack.services import Service, Stack, rasa_service
+from tests.conftest import free_port
+from tests.scaled_rasa import (
+    BIN_DAY,
+    LOADING_SECONDS,
+    check_bin_day,
+    say,
+    start_backend_and_actions,
+    start_rasa_workers,
+    turns_of,
+    worker_pids,
+)
 
 pytestmark = pytest.mark.scale_out
-# two processes load the model at once on two cores, while the machine may be busy with other work
-LOADING_SECONDS = 600
-BIN_DAY = ["hello", "when is my bin day", "FB1 2AA", '/inform{"uprn": "100090000001"}', "thanks"]
-
-
-@dataclass(frozen=True)
-class Tokens:
-    """Rasa's API token and the action server's secret, made for this module's stack."""
-
-    rasa: str
-    action: str
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +42,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
     settings = ScaleSettings(mode="shared", tracker_db_url=f"postgresql://postgres@127.0.0.1:5432/{database}",
                              redis_url="redis://127.0.0.1:6379/1", workers=2)
     scale = plan(settings, work)  # fails here, loudly, when PostgreSQL or Redis does not answer
-    backend_port, actions_port = free_port(), free_port()
-    backend_url = f"http://127.0.0.1:{backend_port}"
-    tokens = Tokens(rasa=new_secret(), action=new_secret())
-    stack = Stack([backend_service(backend_port, API_KEY, db_url=f"sqlite:///{work / 'backend.db'}", now=FIXED_NOW),
-                   actions_service(actions_port, backend_url, API_KEY, tokens.action, now=FIXED_NOW)],
-                  log_dir=work / "logs")
-    stack.start()
+    stack, actions_port, tokens = start_backend_and_actions(work)
     try:
         yield scale, actions_port, work, tokens
     finally:
@@ -63,45 +54,6 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
         connection.close()
 
 
-def say(rasa_url: str, sender: str, text: str) -> list[dict]:
-    """One turn over a fresh connection (no keep-alive), so the kernel or HAProxy may pick any worker."""
-    answer = requests.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                           headers={"Connection": "close"}, timeout=120)
-    answer.raise_for_status()
-    return answer.json()
-
-
-def turns_of(rasa_url: str, sender: str, token: str) -> list[tuple[str, int]]:
-    """Each stored user message with the number of bot messages that answered it, in stored order."""
-    events = requests.get(f"{rasa_url}/conversations/{sender}/tracker", params={"token": token},
-                          timeout=30).json()["events"]
-    turns: list[tuple[str, int]] = []
-    for event in events:
-        if event["event"] == "user":
-            turns.append((event["text"], 0))
-        elif event["event"] == "bot" and turns:
-            turns[-1] = (turns[-1][0], turns[-1][1] + 1)
-    return turns
-
-
-def check_bin_day(answers: list[list[dict]]) -> None:
-    """The bin-day conversation's answers: each turn answered, the postcode asked, the addresses offered."""
-    assert all(answers), answers
-    assert "postcode" in answers[1][0]["text"].lower()
-    assert any(m.get("buttons") for m in answers[2])
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(proc.name))
-        except OSError:
-            continue
-    return found
-
-
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / 100
@@ -110,19 +62,9 @@ def _cpu_seconds(pid: int) -> float:
 def test_two_rasa_workers_serve_conversations_consistently(model_path: Path, shared: tuple) -> None:
     scale, actions_port, work, tokens = shared
     assert scale.shared and scale.rasa_env == {"SANIC_WORKERS": "2"}
-    port = free_port()
-    rasa = rasa_service(port, model_path, actions_port, tokens.rasa, tokens.action, endpoints=str(scale.endpoints),
-                        extra_env=scale.rasa_env)
-    rasa.startup_seconds = LOADING_SECONDS
-    stack = Stack([rasa], log_dir=work / "workers")
-    stack.start()
+    stack, rasa, url = start_rasa_workers(model_path, scale, actions_port, tokens, work / "workers")
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120  # the second worker may still be loading its model
-        while len(workers := _children(rasa.process.pid)) < 2 or not all(_ready(url, tokens.rasa) for _ in range(6)):
-            assert time.monotonic() < deadline, f"Rasa runs {len(workers)} worker(s):\n{rasa.log_tail()}"
-            time.sleep(1)
-        cpu_before = {pid: _cpu_seconds(pid) for pid in workers}
+        cpu_before = {pid: _cpu_seconds(pid) for pid in worker_pids(rasa.process.pid)}
 
         def conversation(sender: str) -> list[list[dict]]:
             return [say(url, sender, text) for text in BIN_DAY]
@@ -148,14 +90,6 @@ def test_two_rasa_workers_serve_conversations_consistently(model_path: Path, sha
         assert all(seconds > 0.2 for seconds in used.values()), f"a worker took no turns: {used}"
     finally:
         stack.stop()
-
-
-def _ready(url: str, token: str) -> bool:
-    try:
-        status = requests.get(f"{url}/status", params={"token": token}, headers={"Connection": "close"}, timeout=10)
-        return status.status_code == 200 and bool(status.json().get("model_file"))
-    except (requests.RequestException, ValueError):
-        return False
 
 
 def test_one_conversation_alternates_between_replicas_behind_haproxy(model_path: Path, shared: tuple) -> None:

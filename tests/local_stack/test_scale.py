@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from local_stack.scale import EMBEDDED_ENDPOINTS, ScaleSettings, plan, shared_endpoints
+from local_stack.scale import EMBEDDED_ENDPOINTS, SCALE_OUT_ENDPOINTS, ScaleSettings, plan, shared_endpoints
 
 
 def closed_port() -> int:
@@ -57,7 +57,8 @@ def test_shared_endpoints_keep_the_window_and_name_postgresql_and_redis() -> Non
             tracker["password"]) == ("postgresql", "db.example", 5433, "tracker", "rasa", "pw")
     lock = endpoints["lock_store"]
     assert (lock["type"], lock["url"], lock["port"], lock["db"], lock["password"]) == (
-        "redis", "cache.example", 6380, 2, "secret")
+        "conversation_store.locks.RetryingRedisLockStore", "cache.example", 6380, 2, "secret")
+    assert lock["type"] == yaml.safe_load(SCALE_OUT_ENDPOINTS.read_text())["lock_store"]["type"]
     assert lock["key_prefix"].isalnum()  # Rasa ignores a prefix with anything else
 
 
