@@ -157,13 +157,12 @@ class TrainingData:
             preferred = self.data_dir / OUT_OF_SCOPE_FILE
             if preferred.exists():
                 return preferred
-        for path in self.files():
-            if path.name == GENERATED_FILE:
-                continue  # generated from the A to Z and rewritten by its script: corrections would be lost
-            if any(INTENT_LINE.match(line) and INTENT_LINE.match(line).group(1) == intent
-                   for line in path.read_text(encoding="utf-8").splitlines()):
-                return path
-        return self.data_dir / NEW_INTENTS_FILE
+        # The intent's own service file is the one with most of its examples (near_miss.yml holds a few of many).
+        counts = {path: _count_examples(path, intent) for path in self.files()
+                  # generated from the A to Z and rewritten by its script: corrections would be lost
+                  if path.name != GENERATED_FILE}
+        home = max(counts, key=lambda path: counts[path], default=None)
+        return home if home is not None and counts[home] else self.data_dir / NEW_INTENTS_FILE
 
     def heldout_texts(self) -> set[str]:
         """Normalised texts of the held-out set."""
@@ -200,6 +199,18 @@ class TrainingData:
             _check_with_rasa(text, intent, words)
             _replace(path, text)
         return WriteResult("written", path.name, example)
+
+
+def _count_examples(path: Path, intent: str) -> int:
+    """How many examples ``intent`` has in the file."""
+    count, inside = 0, False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        heading = INTENT_LINE.match(line)
+        if heading or line.startswith("- "):
+            inside = bool(heading) and heading.group(1) == intent
+        elif inside and line.lstrip().startswith("- "):
+            count += 1
+    return count
 
 
 NEW_FILE = ("# Examples added by staff in the staff console for intents no service file holds yet.\n"
