@@ -20,6 +20,7 @@ from actions.council import (
     say_service_unavailable,
     spoken_reference,
 )
+from actions.directory_answers import hand_over_to_a_more_specific_service
 from connectors.errors import NotFound, Rejected, ServiceUnavailable
 from privacy.redaction import redact
 
@@ -114,8 +115,12 @@ class ActionContactCouncil(CouncilAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Tell the contact point, then the out-of-hours number."""
-        tell_contact_point(dispatcher, tracker.get_slot("department") or "general")
+        """Tell the contact point, then the out-of-hours number; no department named: the A to Z may know better."""
+        department = tracker.get_slot("department")
+        specific = None if department else hand_over_to_a_more_specific_service(tracker, "contact_council")
+        if specific is not None:
+            return specific
+        tell_contact_point(dispatcher, department or "general")
         return [SlotSet("department", None)]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -20,16 +19,21 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import clear_form_slots, say_out_of_scope
 from actions.council import CouncilAction, connectors, say_service_unavailable
+from actions.directory_answers import (
+    INTENT,
+    RUNNERS_UP,
+    SERVICE_ENTITY,
+    SERVICE_SLOT,
+    button_payload,
+    close_runners_up,
+    say_service,
+)
 from actions.information import INFORMATION_INTENTS, page_topic
 from connectors.directory import DirectoryService, ScoredService
 from connectors.errors import ServiceUnavailable
 from nlu_components.words import content_words
-from service_directory.ranking import RUNNER_UP_THRESHOLD, SUGGEST_THRESHOLD, SUGGESTIONS, THRESHOLD
+from service_directory.ranking import SUGGEST_THRESHOLD, SUGGESTIONS, THRESHOLD
 
-SERVICE_ENTITY = "service"
-SERVICE_SLOT = "directory_service"
-INTENT = "council_service"
-RUNNERS_UP = 2  # "Did you mean" buttons
 FALLBACK_INTENT = "nlu_fallback"
 # Intents that are conversation or out of scope (docs/CONTRACTS.md): a guess of one of them is no council matter.
 NOT_A_SERVICE = frozenset({
@@ -45,18 +49,6 @@ TASK_ACTIONS = {
     "recycling_centre_hours": "action_recycling_centre_hours",
     "safeguarding_concern": "action_urgent_route",
 }
-_FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
-
-
-def button_payload(service_id: str) -> str:
-    """The payload that asks for one service by id: the contract of the "Did you mean" buttons."""
-    return f'/{INTENT}{{"{SERVICE_ENTITY}":"{service_id}"}}'
-
-
-def first_sentence(text: str) -> str:
-    """The answer's first sentence: what a voice reply says before the card carries the rest."""
-    match = _FIRST_SENTENCE.match(text.strip())
-    return match.group(1) if match else text.strip()
 
 
 class ActionServiceDirectory(CouncilAction):
@@ -103,18 +95,7 @@ class ActionServiceDirectory(CouncilAction):
 
         if service.task:
             return start_task(tracker, service, leave_form, set(domain.get("slots") or {}))
-        dispatcher.utter_message(
-            response="utter_directory_answer",
-            title=service.title,
-            answer=service.answer,
-            summary=first_sentence(service.answer),
-            link=service.url,
-        )
-        close = [scored for scored in ranked[1:] if scored.score >= RUNNER_UP_THRESHOLD][:RUNNERS_UP]
-        if close:
-            buttons = [{"title": found.service.title, "payload": button_payload(found.service.id)} for found in close]
-            dispatcher.utter_message(response="utter_directory_did_you_mean", buttons=buttons)
-        return [*leave_form, SlotSet(SERVICE_SLOT, service.id)]
+        return [*leave_form, *say_service(dispatcher, service, close_runners_up(ranked))]
 
 
 def start_task(

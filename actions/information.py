@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.council import CouncilAction, profile
+from actions.directory_answers import hand_over_to_a_more_specific_service
 
 # Intents answered from content alone; each has a response utter_info_<intent>.
 INFORMATION_INTENTS = (
@@ -66,11 +67,14 @@ class ActionCouncilInformation(CouncilAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Utter utter_info_<intent>, or help when the intent has no information answer."""
+        """Utter utter_info_<intent> (or the A to Z's more specific service), or help when it has no answer."""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent not in INFORMATION_INTENTS:
             dispatcher.utter_message(response="utter_help")
             return []
+        specific = hand_over_to_a_more_specific_service(tracker, intent)
+        if specific is not None:
+            return specific
         utter_information(dispatcher, intent)
         return []
 

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clock
 from actions.council import CouncilAction, connectors, latest_text, say_service_unavailable
+from actions.directory_answers import hand_over_to_a_more_specific_service
 from actions.sites import tell_site_hours
 from connectors.errors import ServiceUnavailable
 
@@ -24,7 +25,11 @@ class ActionLibraryHours(CouncilAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Read branches from the library system and tell their hours."""
+        """Read branches from the library system and tell their hours (or the A to Z's more specific service)."""
+        specific = None if tracker.get_slot("place") else hand_over_to_a_more_specific_service(
+            tracker, "library_opening_hours")
+        if specific is not None:
+            return [*specific, SlotSet("place", None)]
         try:
             sites = connectors().libraries.libraries()
         except ServiceUnavailable:

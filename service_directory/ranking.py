@@ -32,6 +32,11 @@ RUNNER_UP_THRESHOLD = 0.5
 # them for most such messages in bench/directory_ranking.py's `tune` half (the "suggestions" table).
 SUGGEST_THRESHOLD = 0.35
 SUGGESTIONS = 3
+# A task's general answer ("register to vote") gives way to an A to Z service that names the resident's words
+# better ("postal vote"): the service must score this much and beat the task's own service by the margin. Checked
+# against the training examples of the information tasks: where it fires, the service is the more specific answer.
+SPECIFIC_THRESHOLD = 0.8
+SPECIFIC_MARGIN = 0.1
 DIDNT_MATCH = None  # what `best` returns when nothing reaches the threshold
 
 # Words of a question that say nothing about which service it is about. Kept short on purpose:

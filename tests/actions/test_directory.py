@@ -8,11 +8,13 @@ import asyncio
 
 import pytest
 import yaml
-from rasa_sdk.events import ActionExecuted, ActiveLoop, SlotSet, UserUtteranceReverted, UserUttered
+from rasa_sdk.events import ActionExecuted, ActiveLoop, FollowupAction, SlotSet, UserUtteranceReverted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import directory as directory_module
-from actions.directory import ActionServiceDirectory, button_payload, first_sentence
+from actions import directory_answers
+from actions.directory import ActionServiceDirectory
+from actions.directory_answers import button_payload, first_sentence
 from connectors.directory import DirectoryConnector
 from connectors.settings import ConnectorSettings
 from council_backend.seed import SEED_DIR
@@ -39,6 +41,7 @@ def use_directory(monkeypatch, cms_url):
     def _use(url=cms_url):
         connector = DirectoryConnector(ConnectorSettings(council_api_url=url, timeout=1))
         monkeypatch.setattr(directory_module, "connectors", lambda: _Connectors(connector))
+        monkeypatch.setattr(directory_answers, "connectors", lambda: _Connectors(connector))
 
     _use()
     return _use
@@ -232,3 +235,30 @@ def test_a_fallback_whose_best_guess_was_out_of_scope_offers_no_services(use_dir
     ]
     _, messages = _run(current)
     assert response_names(messages) == ["utter_out_of_scope"]
+
+
+@pytest.mark.parametrize(("intent", "text", "service_id"), [
+    ("register_to_vote", "where is my polling station", "elections-and-voting"),
+    ("housing_apply", "mutual exchange", "home-swap"),
+])
+def test_a_task_gives_way_to_the_more_specific_service_the_words_name(use_directory, intent, text, service_id):
+    from actions.information import ActionCouncilInformation
+
+    current = tracker(intent=intent, text=text)
+    events, messages = asyncio.run(run(ActionCouncilInformation(), current))
+    assert messages == [] and events == [FollowupAction("action_service_directory")]
+    events, messages = _run(current)  # the A to Z then answers the service
+    assert response_names(messages)[0] == "utter_directory_answer"
+    assert events[-1] == SlotSet("directory_service", service_id)
+
+
+@pytest.mark.parametrize(("intent", "text"), [
+    ("register_to_vote", "how do i register to vote"),
+    ("council_tax_pay", "pay my council tax"),
+    ("register_to_vote", "/register_to_vote"),
+])
+def test_a_task_the_words_fit_keeps_its_own_answer(use_directory, intent, text):
+    from actions.information import ActionCouncilInformation
+
+    _, messages = asyncio.run(run(ActionCouncilInformation(), tracker(intent=intent, text=text)))
+    assert response_names(messages) == [f"utter_info_{intent}"]
