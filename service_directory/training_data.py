@@ -24,7 +24,8 @@ HELDOUT_DIR = ROOT / "nlu_heldout"
 GENERATED_FILE = "council_service.yml"
 INTENT = "council_service"
 SERVICE_ENTITY = "service"
-TERMS_PER_SERVICE = 2
+# Terms per service, spread over its list: the first are the service's own names, later ones residents' words.
+TERMS_PER_SERVICE = 3
 # Services whose words belong to an urgent route (bot/domain/urgent.yml): the directory still answers them
 # when the classifier sends a message its way, but they never teach the classifier that they are routine.
 NEAR_URGENT = frozenset(
@@ -144,7 +145,7 @@ def examples(services: list[dict], taken: set[str], is_urgent, entity_words: fro
             continue
         add(service["title"])
         usable: list[str] = []
-        for term in service["terms"]:
+        for term in _spread(service["terms"], TERMS_PER_SERVICE):
             if len(usable) == TERMS_PER_SERVICE:
                 break
             if add(term):
@@ -153,6 +154,14 @@ def examples(services: list[dict], taken: set[str], is_urgent, entity_words: fro
         if spans and add(QUESTIONS[question % len(QUESTIONS)].format(_marked(spans[0], service["id"]))):
             question += 1
     return chosen
+
+
+def _spread(terms: list[str], count: int) -> list[str]:
+    """The terms at evenly spaced places first (the first and the last among them), then the rest in order."""
+    if len(terms) <= count:
+        return list(terms)
+    picks = sorted({round(i * (len(terms) - 1) / (count - 1)) for i in range(count)}) if count > 1 else [0]
+    return [terms[i] for i in picks] + [term for i, term in enumerate(terms) if i not in picks]
 
 
 def _marked(term: str, service_id: str) -> str:
