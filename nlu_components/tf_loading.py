@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import rasa
+import rasa.utils.train_utils
 import scipy.sparse
 import tensorflow as tf
 from rasa.core.policies.ted_policy import TED
@@ -163,8 +164,32 @@ def load_without_tracing(cls: type[RasaModel], model_file_name: str, model_data_
     model.run_eagerly = False
     model.train_function = model.test_function = model.predict_function = None
     if not finetune_mode and predict_data_example:
-        model.run_inference(predict_data_example)  # traces the prediction step now, not on a resident's turn
+        trace_prediction(model, predict_data_example)  # now, not on a resident's turn
     return model
+
+
+def trace_prediction(model: RasaModel, predict_data_example: RasaModelData) -> None:
+    """Trace ``model``'s prediction step as Rasa's first prediction does, without autograph's source conversion.
+
+    Rasa makes ``tf.function(predict_step, input_signature=...)`` on the first prediction; tracing it first has
+    autograph parse and rewrite the source of every function the step calls, once per process (about 3 s of a
+    start here, most of DIET's prediction trace). Rasa's prediction code branches only on Python values (its
+    tensor branches are explicit ``tf.cond``), for which autograph keeps Python's own ``if`` and ``for``: the graph
+    is the same (``tests/test_tf_loading.py`` compares it op for op). A step that did need autograph (a Python
+    condition on a tensor) raises while tracing, and is then traced Rasa's way.
+    """
+    generator, _ = rasa.utils.train_utils.create_data_generators(
+        model_data=predict_data_example, batch_sizes=1, epochs=1, shuffle=False)
+    batch = next(iter(generator))[0]  # the batch run_inference predicts first, whose signature Rasa's uses
+    model._tf_predict_step = tf.function(model.predict_step, input_signature=model._dynamic_signature(batch),
+                                         autograph=False)
+    try:
+        model.run_inference(predict_data_example)
+    except (TypeError, ValueError) as needs_autograph:  # OperatorNotAllowedInGraphError is a TypeError
+        logger.warning("Tracing %s's prediction without autograph failed (%s); tracing it Rasa's way.",
+                       type(model).__name__, needs_autograph)
+        model._tf_predict_step = None
+        model.run_inference(predict_data_example)
 
 
 def install() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import subprocess
 import sys
 import tempfile
@@ -61,6 +62,21 @@ def saved_values(checkpoint: str) -> dict[str, np.ndarray]:
             if key != "_CHECKPOINTABLE_OBJECT_GRAPH"}
 
 
+def prediction_graph(tf_model: RasaModel) -> tuple:
+    """The traced prediction step's graph, node by node (name, op, inputs), its branches and loops too.
+
+    A value the graph captures (a variable's handle) is named by a process-wide counter, so that name is left out.
+    """
+    def canonical(name: str) -> str:
+        return re.sub(r"^\^?\d+(?=$|:)", "<captured>", name)
+
+    def nodes(node_defs) -> tuple:
+        return tuple(sorted((canonical(n.name), n.op, tuple(canonical(i) for i in n.input)) for n in node_defs))
+
+    graph = tf_model._tf_predict_step.get_concrete_function().graph.as_graph_def()
+    return nodes(graph.node), tuple(sorted(nodes(function.node_def) for function in graph.library.function))
+
+
 def tracker(agent: Agent, messages: list[str]) -> DialogueStateTracker:
     """A conversation as Rasa's processor would hold it: each message parsed by the model, the bot listening."""
     events = []
@@ -75,13 +91,14 @@ def loaded(model: Path) -> dict:
     """Load the model as Rasa serves it: each TensorFlow model's saved values and sizes, TED's predictions."""
     agent = Agent.load(str(model))
     assert asyncio.run(agent.parse_message("when is my bin day"))["intent"]["name"] == "bin_collection_day"
-    found = {"values": {}, "sizes": {}, "types": {}}
+    found = {"values": {}, "sizes": {}, "types": {}, "graphs": {}}
     for node_name, node in agent.processor.graph_runner._instantiated_nodes.items():
         tf_model = getattr(node._component, "model", None)
         if isinstance(tf_model, RasaModel):
             found["values"][node_name] = checkpoint_values(tf_model)
             found["sizes"][node_name] = (len(tf_model.weights), len(tf_model.optimizer.variables()))
             found["types"][node_name] = type(node._component).__name__
+            found["graphs"][node_name] = prediction_graph(tf_model)
             assert not tf_model.run_eagerly  # prediction compiled, as after Rasa's own load
     ted = next(name for name in found["values"] if "TEDPolicy" in name)
     found["predictions"] = [
@@ -151,6 +168,13 @@ def test_fast_load_predicts_the_same_next_actions_as_rasas_own(both_loads):
     assert [names[int(np.argmax(p))] for p in fast["predictions"]] == chosen
     assert all(np.array_equal(a, b) for a, b in zip(fast["predictions"], own["predictions"], strict=True))
     assert len(set(chosen)) > 2  # the trackers lead to different actions: the comparison means something
+
+
+def test_fast_load_compiles_the_same_prediction_graph_as_rasas_own(both_loads):
+    fast, own = both_loads
+    for node, (nodes, functions) in own["graphs"].items():
+        assert len(nodes) > 100 and functions  # tf.cond branches and loops are functions of the graph
+        assert fast["graphs"][node] == (nodes, functions), node
 
 
 def for_fine_tuning(model: Path, component_class: type) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
