@@ -6,11 +6,12 @@ Rasa's own (uninstalled), alternated so both meet the same machine:
 
 1. **fresh process**: a new Python process imports TensorFlow and Rasa, then ``Agent.load``s the model, timed per
    graph component (DIET, TED, spaCy, the project's own components, Rasa's other components, the rest of the load)
-   and, within DIET and TED, the prediction trace the load ends with;
+   and, within DIET and TED, the prediction trace the load ends with; then ``--workers`` such processes at once,
+   as the workers of ``make run`` on PostgreSQL and Redis (one per core) load the model when Rasa restarts;
 2. **in this process**: the same load again with everything imported and a model loaded once before, as a
    worker loads a published model;
-3. **rasa run**: ``python -m nlu_components.rasa_cli run`` as the stack starts it (``local_stack.services``), from
-   the process start to the first ``/status`` that names the model.
+3. **rasa run**: ``python -m nlu_components.rasa_cli run`` as the stack starts it (``local_stack.services``: one
+   process on the embedded stores), from the process start to the first ``/status`` that names the model.
 
 A benchmark, not a test: it exits 0 when it ran and prints the target (20 s to answer again) beside the figures.
 """
@@ -37,9 +38,10 @@ LABEL = {"rasa": "Rasa's own load", "fast": "fast load"}
 TARGET_SECONDS = 20.0
 # `rasa run` as the stack starts it, without the fast load (its other patches stay)
 RASA_OWN_LOAD_COMMAND = (sys.executable, "-c", "from nlu_components.rasa_cli import main; main(fast_load=False)")
+WALL_ROW = "process start to model loaded"
 TRACED = {"DIET": "  DIET's prediction trace", "TED": "  TED's prediction trace"}  # within DIET's, TED's load
 PHASES = ("imports: tensorflow", "imports: rasa", "DIET", TRACED["DIET"], "TED", TRACED["TED"], "spaCy",
-          "project components", "other components", "rest of Agent.load", "Agent.load")
+          "project components", "other components", "rest of Agent.load", "Agent.load", WALL_ROW)
 RUN_ROW = "rasa run to first /status"
 
 
@@ -129,13 +131,23 @@ def child(model: Path, load: str) -> None:
     print(json.dumps(figures))
 
 
-def fresh_process(model: Path, load: str) -> dict[str, float]:
-    """:func:`child` in a new Python process, as a restarted Rasa begins."""
-    done = subprocess.run([sys.executable, __file__, "--child", load, "--model", str(model)], cwd=ROOT,
-                          env=rasa_env(ROOT), capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"the {load} child failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def fresh_processes(model: Path, load: str, count: int = 1) -> dict[str, float]:
+    """:func:`child` in ``count`` new Python processes at once, as a restarted Rasa's workers begin.
+
+    The figures are the slowest process's, with the wall-clock time from starting the processes until the last
+    one has loaded the model (Python's own start included).
+    """
+    start = time.perf_counter()
+    children = [subprocess.Popen([sys.executable, __file__, "--child", load, "--model", str(model)], cwd=ROOT,
+                                 env=rasa_env(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for _ in range(count)]
+    outputs = [child.communicate() for child in children]
+    wall = time.perf_counter() - start
+    for child, (_, stderr) in zip(children, outputs, strict=True):
+        if child.returncode != 0:
+            raise RuntimeError(f"the {load} child failed:\n{stderr[-3000:]}")
+    figures = [json.loads(stdout.strip().splitlines()[-1]) for stdout, _ in outputs]
+    return {**max(figures, key=lambda f: f["Agent.load"]), WALL_ROW: wall}
 
 
 def rasa_run_start(model: Path, load: str, work: Path) -> float:
@@ -183,6 +195,9 @@ def main() -> int:
     parser.add_argument("--model", type=Path, help="the model to load (default: the newest in models/)")
     parser.add_argument("--repeats", type=int, default=2, help="measurements of each load and each kind (default 2)")
     parser.add_argument("--skip-run", action="store_true", help="leave out the `rasa run` starts")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="also load in this many fresh processes at once, as `make run`'s workers do on the "
+                             "shared stores (one per core; default 2; 1: leave out)")
     parser.add_argument("--child", choices=LOADS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.model is None:
@@ -195,7 +210,11 @@ def main() -> int:
         return 0
     quiet_rasa_in_this_process()
     print(f"model {model.name}, {args.repeats} repeats, loads alternated", flush=True)
-    fresh = alternate(args.repeats, "fresh process", lambda load: fresh_process(model, load), "Agent.load")
+    fresh = alternate(args.repeats, "fresh process", lambda load: fresh_processes(model, load), WALL_ROW)
+    together = {}
+    if args.workers > 1:
+        together = alternate(args.repeats, f"{args.workers} fresh processes at once",
+                             lambda load: fresh_processes(model, load, args.workers), WALL_ROW)
     agent_load(model, "fast")  # once, so the loads below find everything imported and a model loaded before
     warm = alternate(args.repeats, "in this process", lambda load: agent_load(model, load), "Agent.load")
     started = {}
@@ -204,7 +223,10 @@ def main() -> int:
             started = alternate(args.repeats, "rasa run", lambda load: {
                 RUN_ROW: rasa_run_start(model, load, Path(folder))}, RUN_ROW)
     table("Fresh process: imports and Agent.load", list(PHASES), fresh)
-    table("In this process (a worker loading a published model): Agent.load", list(PHASES[2:]), warm)
+    if together:
+        table(f"{args.workers} fresh processes at once (a restart with {args.workers} workers; the slowest)",
+              list(PHASES), together)
+    table("In this process (a worker loading a published model): Agent.load", list(PHASES[2:-1]), warm)
     if started:
         table(f"rasa run: start to first answer (target {TARGET_SECONDS:.0f} s)", [RUN_ROW], started)
         fast = statistics.median(run[RUN_ROW] for run in started["fast"])
