@@ -13,8 +13,9 @@ from evaluation.metrics import CONTRACT_ENTITIES, Prediction, entity_pairs, norm
 class NluModel:  # Rasa and TensorFlow are slow to import: they are imported only when a model is loaded.
     """Only the NLU part of a trained model, parsed as Rasa's ``Agent.parse_message`` does.
 
-    Loading the dialogue policies too (``Agent.load``) costs TED's load, about 14 s on this machine, for
-    nothing: the evaluations here only parse messages. The staff console's gate waits for this load.
+    Loading the dialogue policies too (``Agent.load``) costs TED's load (1 to 3 s with the fast load, 8 to 10 s
+    without, on this machine) for nothing: the evaluations here only parse messages. The staff console's gate
+    waits for this load.
     """
 
     def __init__(self, model_path: str | Path) -> None:
@@ -22,7 +23,7 @@ class NluModel:  # Rasa and TensorFlow are slow to import: they are imported onl
 
         from nlu_components import tf_loading
 
-        tf_loading.install()  # the graph below loads DIET: without tracing its training step (about 35 s less)
+        tf_loading.install()  # the graph below loads DIET: without tracing its training step (about 20 s less)
 
         from rasa.engine.graph import ExecutionContext
         from rasa.engine.runner.dask import DaskGraphRunner

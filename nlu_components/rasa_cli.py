@@ -24,11 +24,17 @@ def with_auth_token(argv: list[str], environ: dict[str, str]) -> list[str]:
     return [*argv, f"--auth-token={token}"]  # one argument: a token may begin with "-"
 
 
-def main() -> None:
-    """Install the fast load, then hand the arguments to Rasa's own ``main``."""
+def main(fast_load: bool = True) -> None:
+    """Install the patches, then hand the arguments to Rasa's own ``main``.
+
+    Args:
+        fast_load: ``False`` leaves Rasa's own model load in place (``bench/rasa_start.py`` compares the two).
+
+    """
     from nlu_components import model_pull, tf_loading
 
-    tf_loading.install()
+    if fast_load:
+        tf_loading.install()
     model_pull.install()  # a pulled model loads beside the one answering (publishing never pauses answers)
     from rasa.__main__ import main as rasa_main
 
