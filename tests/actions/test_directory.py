@@ -219,22 +219,18 @@ def test_the_fallback_below_the_threshold_offers_no_services(use_directory):
     assert response_names(messages) == ["utter_out_of_scope"]
 
 
-def test_a_fallback_whose_best_guess_was_a_council_task_gets_the_nearest_services(use_directory):
+@pytest.mark.parametrize(("guess", "response"), [
+    ("parking_permit", "utter_directory_suggest"),  # unsure, but its best guess was a council task
+    ("out_of_scope", "utter_out_of_scope"),  # unsure, and its best guess was no council matter
+])
+def test_a_fallback_gets_the_nearest_services_only_when_its_best_guess_was_a_council_matter(
+        use_directory, guess, response):
     current = tracker(intent="nlu_fallback", text="parking for guests")
     current.latest_message["intent_ranking"] = [
-        {"name": "nlu_fallback", "confidence": 0.55}, {"name": "parking_permit", "confidence": 0.4},
+        {"name": "nlu_fallback", "confidence": 0.55}, {"name": guess, "confidence": 0.4},
     ]
     _, messages = _run(current)
-    assert response_names(messages) == ["utter_directory_suggest"]
-
-
-def test_a_fallback_whose_best_guess_was_out_of_scope_offers_no_services(use_directory):
-    current = tracker(intent="nlu_fallback", text="parking for guests")
-    current.latest_message["intent_ranking"] = [
-        {"name": "nlu_fallback", "confidence": 0.55}, {"name": "out_of_scope", "confidence": 0.5},
-    ]
-    _, messages = _run(current)
-    assert response_names(messages) == ["utter_out_of_scope"]
+    assert response_names(messages) == [response]
 
 
 @pytest.mark.parametrize(("intent", "text", "service_id"), [
