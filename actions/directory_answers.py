@@ -7,9 +7,10 @@ imports, can ask the A to Z too.
 from __future__ import annotations
 
 import re
+import time
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUtteranceReverted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.council import connectors
@@ -17,7 +18,6 @@ from connectors.directory import DirectoryService, ScoredService
 from connectors.errors import ServiceUnavailable
 from service_directory.ranking import RUNNER_UP_THRESHOLD, SPECIFIC_MARGIN, SPECIFIC_THRESHOLD
 
-DIRECTORY_ACTION = "action_service_directory"
 SERVICE_ENTITY = "service"
 SERVICE_SLOT = "directory_service"
 INTENT = "council_service"
@@ -82,7 +82,20 @@ def more_specific_service(tracker: Tracker, intent: str) -> DirectoryService | N
 
 
 def hand_over_to_a_more_specific_service(tracker: Tracker, intent: str) -> list[EventType] | None:
-    """Hand the turn to the A to Z when it has a more specific service than the task (see above); else None."""
+    """Rewrite the turn as a council service when the A to Z has a more specific one (see above); else None.
+
+    The same rewrite as the A to Z's own hand-over to a task (actions/directory.py), the other way round: the
+    directory's rule then answers, and its rules, not a policy's guess, say what follows.
+    """
     if more_specific_service(tracker, intent) is None:
         return None
-    return [FollowupAction(DIRECTORY_ACTION)]
+    message = tracker.latest_message or {}
+    text = str(message.get("text") or "")
+    parse_data = {
+        "text": text,
+        "intent": {"name": INTENT, "confidence": 1.0},
+        "intent_ranking": [{"name": INTENT, "confidence": 1.0}],
+        "entities": list(message.get("entities") or []),
+    }
+    return [UserUtteranceReverted(), ActionExecuted("action_listen"),
+            UserUttered(text, parse_data=parse_data, timestamp=time.time())]

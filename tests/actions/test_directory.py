@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 import yaml
-from rasa_sdk.events import ActionExecuted, ActiveLoop, FollowupAction, SlotSet, UserUtteranceReverted, UserUttered
+from rasa_sdk.events import ActionExecuted, ActiveLoop, SlotSet, UserUtteranceReverted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import directory as directory_module
@@ -240,10 +240,10 @@ def test_a_fallback_gets_the_nearest_services_only_when_its_best_guess_was_a_cou
 def test_a_task_gives_way_to_the_more_specific_service_the_words_name(use_directory, intent, text, service_id):
     from actions.information import ActionCouncilInformation
 
-    current = tracker(intent=intent, text=text)
-    events, messages = asyncio.run(run(ActionCouncilInformation(), current))
-    assert messages == [] and events == [FollowupAction("action_service_directory")]
-    events, messages = _run(current)  # the A to Z then answers the service
+    events, messages = asyncio.run(run(ActionCouncilInformation(), tracker(intent=intent, text=text)))
+    assert messages == [] and isinstance(events[0], type(UserUtteranceReverted()))
+    assert events[-1]["parse_data"]["intent"]["name"] == "council_service" and events[-1]["text"] == text
+    events, messages = _run(tracker(intent="council_service", text=text))  # the A to Z's rule then answers
     assert response_names(messages)[0] == "utter_directory_answer"
     assert events[-1] == SlotSet("directory_service", service_id)
 
