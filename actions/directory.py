@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import (
-    ActionExecuted,
     ActiveLoop,
     EventType,
     FollowupAction,
     SlotSet,
-    UserUtteranceReverted,
-    UserUttered,
 )
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -26,6 +22,7 @@ from actions.directory_answers import (
     SERVICE_SLOT,
     button_payload,
     close_runners_up,
+    rewritten_turn,
     say_service,
 )
 from actions.information import INFORMATION_INTENTS, page_topic
@@ -34,12 +31,10 @@ from connectors.errors import ServiceUnavailable
 from nlu_components.words import content_words
 from service_directory.ranking import SUGGEST_THRESHOLD, SUGGESTIONS, THRESHOLD
 
+# Conversation and out-of-scope intents (docs/CONTRACTS.md): a guess of one of them is no council matter.
+from service_directory.training_data import CONVERSATION_INTENTS
+
 FALLBACK_INTENT = "nlu_fallback"
-# Intents that are conversation or out of scope (docs/CONTRACTS.md): a guess of one of them is no council matter.
-NOT_A_SERVICE = frozenset({
-    "out_of_scope", "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "help", "cancel", "not_helpful",
-    "human_handover", "inform", "change_address",
-})
 SERVICE_NAME = "A to Z of services"  # fills {service} in utter_service_unavailable
 # Tasks the rules answer with a plain action, not a form (bot/rules/*.yml; tests/actions/test_directory.py checks).
 TASK_ACTIONS = {
@@ -110,17 +105,8 @@ def start_task(
     entities = [
         entity for entity in message.get("entities") or [] if entity.get("entity") not in {SERVICE_ENTITY}
     ] + [{"entity": name, "value": value} for name, value in service.task_entities.items()]
-    parse_data = {
-        "text": message.get("text") or "",
-        "intent": {"name": service.task, "confidence": 1.0},
-        "intent_ranking": [{"name": service.task, "confidence": 1.0}],
-        "entities": entities,
-    }
     return [
-        UserUtteranceReverted(),
-        *leave_form,
-        ActionExecuted("action_listen"),
-        UserUttered(str(message.get("text") or ""), parse_data=parse_data, timestamp=time.time()),
+        *rewritten_turn(message, service.task, entities, leave_form),
         SlotSet(SERVICE_SLOT, service.id),
         *[SlotSet(e["entity"], e["value"]) for e in entities if e.get("entity") in (slots or set())
           and e.get("entity") not in service.task_entities],
@@ -154,7 +140,7 @@ def _about_a_council_service(message: dict[str, Any]) -> bool:
     if intent != FALLBACK_INTENT:
         return False
     guesses = [r.get("name") for r in message.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
-    return bool(guesses) and guesses[0] not in NOT_A_SERVICE
+    return bool(guesses) and guesses[0] not in CONVERSATION_INTENTS
 
 
 def _requested_service(tracker: Tracker) -> str | None:

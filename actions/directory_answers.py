@@ -90,12 +90,18 @@ def hand_over_to_a_more_specific_service(tracker: Tracker, intent: str) -> list[
     if more_specific_service(tracker, intent) is None:
         return None
     message = tracker.latest_message or {}
+    return rewritten_turn(message, INTENT, list(message.get("entities") or []))
+
+
+def rewritten_turn(message: dict, intent: str, entities: list[dict],
+                   leave_form: list[EventType] | None = None) -> list[EventType]:
+    """The resident's latest message said again as ``intent`` (as Rasa's two-stage fallback does), so its rules run."""
     text = str(message.get("text") or "")
     parse_data = {
         "text": text,
-        "intent": {"name": INTENT, "confidence": 1.0},
-        "intent_ranking": [{"name": INTENT, "confidence": 1.0}],
-        "entities": list(message.get("entities") or []),
+        "intent": {"name": intent, "confidence": 1.0},
+        "intent_ranking": [{"name": intent, "confidence": 1.0}],
+        "entities": entities,
     }
-    return [UserUtteranceReverted(), ActionExecuted("action_listen"),
+    return [UserUtteranceReverted(), *(leave_form or []), ActionExecuted("action_listen"),
             UserUttered(text, parse_data=parse_data, timestamp=time.time())]
