@@ -8,11 +8,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.waste as waste_module
+from actions import clock
 from actions.contact import validate_contact
 from actions.sites import asked_day, tell_site_hours
 from actions.streets import ActionAskContactDetails, ValidateProblemReportForm, problem_type_in
 from actions.waste import ActionWhatGoesInBin, ValidateMissedBinForm, is_plural
 from connectors.waste import Collection, ItemAdvice
+from local_stack.services import FIXED_NOW
 from tests.actions.helpers import response_names, run, tracker
 from tests.actions.test_sites import LIBRARY
 
@@ -50,6 +52,8 @@ def test_an_invalid_contact_is_still_explained():
 
 
 def _missed_bin(monkeypatch, state):
+    # the collections below are those of the week of the fixed clock: "tomorrow" on one day, a date on others
+    monkeypatch.setenv(clock.NOW_VARIABLE, FIXED_NOW)
     collection = Collection("recycling", "tuesday", "weekly", date(2026, 12, 8), date(2026, 12, 1), state)
     fake = SimpleNamespace(waste=SimpleNamespace(collections=lambda uprn: [collection]))
     monkeypatch.setattr(waste_module, "connectors", lambda: fake)
