@@ -181,6 +181,12 @@ def test_everyday_questions_are_not_urgent(text):
         ("we've got inches of water downstairs", "home_flooding"),
         ("it's coming in under the back door from the drains", "home_flooding"),
         ("the beck has burst and it's in the house", "home_flooding"),
+        # a home flooding from inside: a burst pipe or tank, water pouring through a ceiling or light fitting
+        ("a pipe has burst under the sink and the kitchen is filling up", "home_flooding"),
+        ("burst pipe in the loft", "home_flooding"),
+        ("the water tank's burst", "home_flooding"),
+        ("water is gushing through the light fitting in the hall", "home_flooding"),
+        ("it's pouring through our bedroom ceiling", "home_flooding"),
     ],
 )
 def test_terse_misspelt_indirect_and_third_party_phrasing_takes_its_urgent_route(text, intent):
@@ -218,6 +224,11 @@ def test_terse_misspelt_indirect_and_third_party_phrasing_takes_its_urgent_route
         "the river burst its banks and flooded the park",
         "i was made homeless last year and now have a flat",
         "i was evicted in 2019, can i still join the housing register",
+        # a leak or a burst already past is a repair
+        "water is dripping through the ceiling from the flat upstairs",
+        "we had a burst pipe last winter and the ceiling is still stained",
+        "a pipe burst but the plumber fixed it, who repairs the ceiling",
+        "how do i stop my pipes bursting in the frost",
         # put out of somewhere that is not a home, a holiday tent, and a tenant's question
         "i got kicked out of the gym",
         "my wife kicked me out of bed for snoring",
