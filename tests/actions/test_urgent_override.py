@@ -181,6 +181,7 @@ def test_everyday_questions_are_not_urgent(text):
         ("we've got inches of water downstairs", "home_flooding"),
         ("it's coming in under the back door from the drains", "home_flooding"),
         ("the beck has burst and it's in the house", "home_flooding"),
+        ("been living out of the van since she threw me out", "homeless_urgent"),
         # a home flooding from inside: a burst pipe or tank, water pouring through a ceiling or light fitting
         ("a pipe has burst under the sink and the kitchen is filling up", "home_flooding"),
         ("burst pipe in the loft", "home_flooding"),
