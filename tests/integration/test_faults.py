@@ -41,11 +41,10 @@ from local_stack.supervisor import SupervisedStack
 from tests.conftest import ANSWER_SECONDS, API_KEY, FIXED_NOW, free_port
 
 BACK_SECONDS = 20.0  # a killed service answers again within this (issue 12)
-# Rasa cannot: a new Rasa process imports TensorFlow and loads its model, 59 to 104 s on this 2-core machine
-# while other test suites ran beside it (load average 8 to 13). Residents get the apology meanwhile; answering
-# within 20 s needs a second Rasa replica (issue 10's scale-out), which supervision alone does not give. This
-# bound only catches a Rasa that never comes back.
-RASA_BACK_SECONDS = 180.0
+# Rasa loads its model again: with the project's fast load (nlu_components/tf_loading.py) it answered 12.5 s
+# after SIGKILL in this test on this 2-core machine (2026-12-07), within 20 s; the bound leaves room for a busier
+# machine, and still fails a Rasa that loads the slow way again (35 s to /status in bench/rasa_start.py).
+RASA_BACK_SECONDS = 30.0
 THINK_SECONDS = 3.0  # a resident reads and types; keeps each conversation under the chat page's rate limit
 RESIDENTS = 10
 # Killed in this order; Rasa in the middle, so residents are mid-conversation on both sides of its restart.
@@ -232,6 +231,7 @@ def test_every_service_killed_in_turn_comes_back_and_no_resident_is_left_without
             os.kill(pid, signal.SIGKILL)
             back = wait_until_healthy(stack, name, killed, RASA_BACK_SECONDS if name == "rasa" else BACK_SECONDS)
             down[name] = (killed, killed + back)
+            print(f"{name} answered again {back:.1f} s after SIGKILL")  # shown with -s, and when the test fails
             assert stack.pid(name) not in (0, pid)
             assert {other: stack.pid(other) for other in others} == others, f"killing {name} restarted others"
             time.sleep(2 * THINK_SECONDS)  # residents carry on with the restarted service
