@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import clear_form_slots, say_out_of_scope
 from actions.council import CouncilAction, connectors, say_service_unavailable
 from actions.directory_answers import (
+    DEPARTMENT_ENTITY,
     INTENT,
     RUNNERS_UP,
     SERVICE_ENTITY,
@@ -133,12 +134,18 @@ def _suggest(dispatcher: CollectingDispatcher, tracker: Tracker, ranked: list[Sc
 
 
 def _about_a_council_service(message: dict[str, Any]) -> bool:
-    """The classifier read a council service, or fell back while its best guess was a council task or service."""
+    """The classifier read a council service, or fell back on a council matter.
+
+    A council matter: the best guess was a council task or service, or the words named a department ("counsil
+    tax": a guess of ``inform``, with the department found).
+    """
     intent = (message.get("intent") or {}).get("name")
     if intent == INTENT:
         return True
     if intent != FALLBACK_INTENT:
         return False
+    if any(entity.get("entity") == DEPARTMENT_ENTITY for entity in message.get("entities") or []):
+        return True
     guesses = [r.get("name") for r in message.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
     return bool(guesses) and guesses[0] not in CONVERSATION_INTENTS
 

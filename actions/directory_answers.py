@@ -19,6 +19,7 @@ from connectors.errors import ServiceUnavailable
 from service_directory.ranking import RUNNER_UP_THRESHOLD, SPECIFIC_MARGIN, SPECIFIC_THRESHOLD
 
 SERVICE_ENTITY = "service"
+DEPARTMENT_ENTITY = "department"  # a council department the classifier found in the words ("council tax")
 SERVICE_SLOT = "directory_service"
 INTENT = "council_service"
 RUNNERS_UP = 2  # "Did you mean" buttons

@@ -219,6 +219,18 @@ def test_the_fallback_below_the_threshold_offers_no_services(use_directory):
     assert response_names(messages) == ["utter_out_of_scope"]
 
 
+def test_a_fallback_whose_words_name_a_department_gets_the_nearest_services(use_directory):
+    # "counsil tax": unsure, its best guess inform (conversation), but the words named council tax
+    current = tracker(intent="nlu_fallback", text="counsil tax",
+                      entities=[{"entity": "department", "value": "tax"}])
+    current.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.55}, {"name": "inform", "confidence": 0.44},
+    ]
+    _, messages = _run(current)
+    assert response_names(messages) == ["utter_directory_suggest"]
+    assert any("council-tax" in button["payload"] for button in messages[0]["buttons"])
+
+
 @pytest.mark.parametrize(("guess", "response"), [
     ("parking_permit", "utter_directory_suggest"),  # unsure, but its best guess was a council task
     ("out_of_scope", "utter_out_of_scope"),  # unsure, and its best guess was no council matter
