@@ -230,6 +230,8 @@ def test_terse_misspelt_indirect_and_third_party_phrasing_takes_its_urgent_route
         "we had a burst pipe last winter and the ceiling is still stained",
         "a pipe burst but the plumber fixed it, who repairs the ceiling",
         "how do i stop my pipes bursting in the frost",
+        "water main burst in the road outside",
+        "burst pipe in the street",
         # put out of somewhere that is not a home, a holiday tent, and a tenant's question
         "i got kicked out of the gym",
         "my wife kicked me out of bed for snoring",
