@@ -35,6 +35,7 @@ from typing import Any
 
 from evaluation.conversation_tests import run_conversation_tests
 from evaluation.rasa_process import quiet_rasa_in_this_process
+from local_stack.models import current_model
 from staff_console.config import ROOT, ConsoleConfig
 from staff_console.gate import gate
 from staff_console.testing import SAMPLE_CORRECTION
@@ -116,7 +117,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write every figure here")
     args = parser.parse_args()
     quiet_rasa_in_this_process()
-    model = args.model or Path((ROOT / "models" / "current").read_text().strip())
+    model = args.model or current_model()
     model = (model if model.is_absolute() else ROOT / model).resolve()
     message, intent = SAMPLE_CORRECTION
     with tempfile.TemporaryDirectory(prefix="finetune-vs-scratch-") as folder:

@@ -26,6 +26,7 @@ import requests
 
 from evaluation import resident as judge
 from evaluation.resident import ask
+from local_stack import models
 from local_stack.services import FIXED_NOW, Stack, embedded_stack
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -51,10 +52,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def current_model() -> Path:
-    pointer = REPO_ROOT / "models" / "current"
-    if not pointer.is_file():
-        raise SystemExit("No models/current: run `make train` first, or pass --model or --rasa-url.")
-    return REPO_ROOT / pointer.read_text().strip()
+    try:
+        return models.current_model()
+    except FileNotFoundError as error:
+        raise SystemExit(f"{error}, or pass --model or --rasa-url.") from None
 
 
 def start_stack(model: Path, work: Path, now: str) -> tuple[Stack, str, str]:

@@ -18,6 +18,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from local_stack.models import current_model
 from nlu_components.spelling import COUNTS_FILE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/spelling_effect.py", description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, help="trained model (default: the one models/current names)")
     args = parser.parse_args(argv)
-    model = args.model or REPO_ROOT / (REPO_ROOT / "models" / "current").read_text().strip()
+    model = args.model or current_model()
     out = REPO_ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     plain = without_corrector(model, out / f"{model.name.removesuffix('.tar.gz')}-no-spelling.tar.gz")

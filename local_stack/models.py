@@ -17,7 +17,21 @@ from evaluation.manifest import INPUTS, NLU_DATA, fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = "published.json"
-__all__ = ["INPUTS", "PUBLISHED", "fingerprint", "published_model"]
+CURRENT = ROOT / "models" / "current"  # `make train` writes the path of the model it trained (Makefile's CURRENT_MODEL)
+__all__ = ["CURRENT", "INPUTS", "PUBLISHED", "current_model", "fingerprint", "published_model"]
+
+
+def current_model() -> Path:
+    """The model ``models/current`` names, for the bench scripts' default.
+
+    Raises:
+        FileNotFoundError: no model was trained in this checkout.
+
+    """
+    if not CURRENT.is_file():
+        raise FileNotFoundError("No models/current: run `make train` first")
+    model = Path(CURRENT.read_text(encoding="utf-8").strip())
+    return model if model.is_absolute() else ROOT / model
 
 
 def published_model(models_dir: Path, current: str, exact: bool = False) -> tuple[Path | None, str]:

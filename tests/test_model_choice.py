@@ -62,3 +62,14 @@ def test_a_roll_back_stays_rolled_back_until_the_dialogue_changes(repo):
     assert published_model(repo / "models", fingerprint(root=repo))[0] is None
     model.unlink()
     assert published_model(repo / "models", current)[0] is None
+
+
+def test_the_bench_scripts_default_model_is_the_one_models_current_names(tmp_path, monkeypatch):
+    pointer = tmp_path / "current"
+    monkeypatch.setattr(models, "CURRENT", pointer)
+    with pytest.raises(FileNotFoundError, match="make train"):
+        models.current_model()
+    pointer.write_text("models/council-abc.tar.gz\n")
+    assert models.current_model() == models.ROOT / "models" / "council-abc.tar.gz"
+    pointer.write_text(str(tmp_path / "elsewhere.tar.gz"))
+    assert models.current_model() == tmp_path / "elsewhere.tar.gz"
