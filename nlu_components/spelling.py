@@ -63,12 +63,11 @@ def nearest(word: str, counts: dict[str, int]) -> str | None:
     if not correctable(word, counts):
         return None
     most = 2 if len(word) >= LONG else 1
-    found = [taught for taught, _, _ in process.extract(word, counts.keys(), scorer=OSA.distance,
-                                                         score_cutoff=most, limit=None) if taught[0] == word[0]]
+    found = [(distance, taught) for taught, distance, _ in process.extract(
+        word, counts.keys(), scorer=OSA.distance, score_cutoff=most, limit=None) if taught[0] == word[0]]
     if not found:
         return None
-    return min(found, key=lambda taught: (OSA.distance(word, taught), Indel.distance(word, taught),
-                                          -counts[taught], taught))
+    return min(found, key=lambda match: (match[0], Indel.distance(word, match[1]), -counts[match[1]], match[1]))[1]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
