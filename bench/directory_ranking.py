@@ -74,18 +74,11 @@ def rankers(services: list[dict]) -> dict[str, Scorer]:
     return found
 
 
-def predictions(score: Scorer, services: list[dict], half: list[dict]) -> list[tuple[str | None, str, float]]:
-    ids = [s["id"] for s in services]
-    result = []
-    for query in half:
-        scores = score(query["q"])
-        best = int(np.argmax(scores))
-        result.append((query["service"], ids[best], float(scores[best])))
-    return result
+Row = tuple[str | None, str, float, float]  # gold service (None: a negative), best service, its score, its lead
 
 
-def margin_rows(score: Scorer, services: list[dict], half: list[dict]) -> list[tuple[str | None, str, float, float]]:
-    """(gold, best, best score, best score minus the runner-up's) for each query."""
+def predictions(score: Scorer, services: list[dict], half: list[dict]) -> list[Row]:
+    """For each query: the gold service, the best service, its score and how far it leads the runner-up."""
     ids = [s["id"] for s in services]
     result = []
     for query in half:
@@ -95,15 +88,14 @@ def margin_rows(score: Scorer, services: list[dict], half: list[dict]) -> list[t
     return result
 
 
-def margin_figures(rows: list[tuple[str | None, str, float, float]], threshold: float, low: float,
-                   margin: float) -> tuple[float, float, float]:
+def margin_figures(rows: list[Row], threshold: float, low: float, margin: float) -> tuple[float, float, float]:
     """``figures`` for the rule: answer at ``threshold``, or from ``low`` when the best leads by ``margin``."""
-    answered = [(gold, best, 1.0 if score >= threshold or (score >= low and lead >= margin) else 0.0)
+    answered = [(gold, best, 1.0 if score >= threshold or (score >= low and lead >= margin) else 0.0, lead)
                 for gold, best, score, lead in rows]
     return figures(answered, 0.5)
 
 
-def figures(rows: list[tuple[str | None, str, float]], threshold: float) -> tuple[float, float, float]:
+def figures(rows: list[Row], threshold: float) -> tuple[float, float, float]:
     positives = [r for r in rows if r[0]]
     answered = [r for r in rows if r[2] >= threshold]
     right = [r for r in answered if r[0] == r[1]]
@@ -114,7 +106,7 @@ def figures(rows: list[tuple[str | None, str, float]], threshold: float) -> tupl
     return precision, recall, decisions
 
 
-def top1(rows: list[tuple[str | None, str, float]]) -> float:
+def top1(rows: list[Row]) -> float:
     positives = [r for r in rows if r[0]]
     return sum(r[0] == r[1] for r in positives) / len(positives)
 
@@ -156,17 +148,17 @@ def main() -> None:
     # Below the threshold, a best match that clearly leads the runner-up (a long message dilutes every score,
     # the right service's too) may still be the answer: the floor and the lead chosen on tune, as above.
     product = DirectoryRanker(services).scores
-    tune_rows, test_rows = margin_rows(product, services, tune), margin_rows(product, services, test)
+    tune_rows, test_rows = predictions(product, services, tune), predictions(product, services, test)
     grid = [(low, margin) for low in (0.35, 0.4, 0.45, 0.5, 0.55) for margin in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3)]
     best = max(grid, key=lambda lm: (margin_figures(tune_rows, THRESHOLD, *lm)[2], lm))
     print(f"\n== product ranker, answering at {THRESHOLD} or from a floor when the best leads by a margin (tune)")
     print("   floor  lead  precision  recall  decision-accuracy")
-    print("   (threshold alone)  " + "  ".join(f"{x:.3f}" for x in figures([r[:3] for r in tune_rows], THRESHOLD)))
+    print("   (threshold alone)  " + "  ".join(f"{x:.3f}" for x in figures(tune_rows, THRESHOLD)))
     for low, margin in grid:
         precision, recall, decisions = margin_figures(tune_rows, THRESHOLD, low, margin)
         mark = "  <- best" if (low, margin) == best else ""
         print(f"   {low:5.2f}  {margin:4.2f}  {precision:9.3f}  {recall:6.3f}  {decisions:17.3f}{mark}")
-    plain = figures([r[:3] for r in test_rows], THRESHOLD)
+    plain = figures(test_rows, THRESHOLD)
     chosen = margin_figures(test_rows, THRESHOLD, *best)
     print(f"   on test: threshold alone precision {plain[0]:.3f} recall {plain[1]:.3f} decisions {plain[2]:.3f}; "
           f"floor {best[0]:.2f} lead {best[1]:.2f}: precision {chosen[0]:.3f} recall {chosen[1]:.3f} "
