@@ -11,11 +11,11 @@ the model, then runs the held-out figures (``bench/nlu_heldout_figures.py``) and
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import subprocess
 import sys
 import tarfile
-import tempfile
 from pathlib import Path
 
 from local_stack.models import current_model
@@ -33,9 +33,7 @@ def without_corrector(model: Path, out: Path) -> Path:
             if member.name.endswith("/" + COUNTS_FILE) and "SpellingCorrector" in member.name:
                 body = json.dumps({}).encode()
                 member.size = len(body)
-                data = tempfile.SpooledTemporaryFile()
-                data.write(body)
-                data.seek(0)
+                data = io.BytesIO(body)
                 emptied += 1
             copy.addfile(member, data)
     if emptied != 1:
